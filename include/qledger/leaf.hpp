@@ -1,0 +1,64 @@
+// The leaf: the exact bytes hashed for one event (encoding version 1).
+//
+// A leaf is the canonical JSON (see canonical_json.hpp) of the object
+//   {"actor":A,"kind":K,"payload":P,"prev":H,"recorded_at":T,"seq":N,"v":1}
+// where N is the 1-based sequence number (leaf index N−1), H the lower-case hex leaf hash of
+// event N−1 (64 zeros for N = 1) — the chain —, T the UTC instant "YYYY-MM-DDTHH:MM:SS.mmmZ",
+// K the event kind, A the actor and P the payload object. docs/ledger-format.md is the normative
+// description; this header and that document must agree (a test checks the golden vectors).
+#pragma once
+
+#include "qledger/canonical_json.hpp"
+#include "qledger/hash.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace qledger {
+
+inline constexpr int kLeafEncodingVersion = 1;
+inline constexpr std::size_t kMaxLeafBytes = 256 * 1024;
+inline constexpr std::size_t kMaxKindBytes = 64;
+inline constexpr std::size_t kMaxActorBytes = 128;
+
+struct Leaf {
+  std::uint64_t seq = 0;
+  std::string kind;
+  std::string recorded_at;
+  std::string actor;
+  Json payload = Json::object();
+  Hash prev{};  // all zero for seq 1
+};
+
+// The hex chain value for the first event.
+inline const Hash kGenesisPrev{};
+
+// A problem with a leaf's fields; `field` names the leaf field ("kind", "payload", …).
+struct LeafError {
+  std::string field;
+  std::string code;
+  std::string message;
+};
+
+// Checks the fields a caller supplies (kind, actor, payload) before anything is written:
+// kind matches [a-z][a-z0-9_.]{0,63}; actor is 1..128 bytes of UTF-8 without control characters;
+// payload is a JSON object inside the canonical profile; encoded size at most kMaxLeafBytes.
+std::optional<LeafError> check_leaf_fields(std::string_view kind, std::string_view actor,
+                                           const Json& payload);
+
+// Encodes a leaf. Throws std::invalid_argument if a field is invalid.
+std::string encode_leaf(const Leaf& leaf);
+
+// Decodes and validates leaf bytes: canonical form, version 1, exactly the seven keys, types and
+// formats as above. Returns nullopt and fills `error` on any deviation.
+std::optional<Leaf> decode_leaf(std::string_view bytes, LeafError& error);
+
+// True if `text` has the recorded_at form YYYY-MM-DDTHH:MM:SS.mmmZ and is a real instant.
+bool is_recorded_at(std::string_view text);
+
+// The current UTC time in recorded_at form.
+std::string now_recorded_at();
+
+}  // namespace qledger

@@ -1,0 +1,145 @@
+// The ledger: an append-only SQLite file of hash-chained leaves plus the perfect Merkle nodes
+// needed to answer proofs in O(log n) reads.
+//
+// Appends are group-committed: one writer thread takes every append waiting in the queue, writes
+// them in one IMMEDIATE transaction with synchronous=FULL, and completes each caller only after
+// COMMIT returned. Several processes may append to the same file: the head of the chain is read
+// inside the write transaction, so SQLite's write lock serialises them and the chain stays valid.
+// Readers use their own connection and never block the writer (WAL).
+#pragma once
+
+#include "qledger/canonical_json.hpp"
+#include "qledger/hash.hpp"
+#include "qledger/leaf.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace qledger {
+
+struct LedgerOptions {
+  int busy_timeout_ms = 10000;  // how long to wait for another process's write lock
+  std::size_t max_batch = 4096; // most appends grouped into one transaction
+};
+
+// What the ledger says about itself (written once at creation, table ledger_meta).
+struct LedgerInfo {
+  std::string format;        // "qledger-ledger/1"
+  std::string origin;        // checkpoint origin line, e.g. "qledger.example/huoshan-amr"
+  std::string key_name;      // signing key name used in signature lines
+  std::string verifier_key;  // note-form verifier key recorded at creation (informational only:
+                             // a verifier must get its trusted key from outside the file)
+};
+
+struct TreeHead {
+  std::uint64_t size = 0;
+  Hash root{};
+};
+
+struct Receipt {
+  std::uint64_t seq = 0;
+  Hash leaf_hash{};
+  std::string recorded_at;
+  std::uint64_t tree_size = 0;  // size of the tree after the batch holding this event
+  Hash root_hash{};             // root at tree_size
+};
+
+struct StoredEvent {
+  std::uint64_t seq = 0;
+  std::string kind;
+  std::string recorded_at;
+  std::string actor;
+  std::string leaf;  // the exact hashed bytes
+  Hash leaf_hash{};
+};
+
+struct AppendRequest {
+  std::string kind;
+  std::string actor;
+  Json payload = Json::object();
+};
+
+// A request refused before anything was written (bad field, rejected by the applier).
+// Every problem is listed; nothing of the request reached the database.
+struct FieldProblem {
+  std::string field;
+  std::string code;
+  std::string message_en;
+  std::string message_zh;
+};
+class AppendRejected : public std::runtime_error {
+ public:
+  explicit AppendRejected(std::vector<FieldProblem> problems);
+  const std::vector<FieldProblem>& problems() const { return problems_; }
+
+ private:
+  std::vector<FieldProblem> problems_;
+};
+
+// Hook run inside the write transaction for each event, before its row is inserted, so that
+// state-dependent validation and projections commit atomically with the leaf. It may read and
+// write other tables through `db`; throwing AppendRejected rejects only this event (its writes
+// are rolled back to a savepoint); any other exception fails the whole batch.
+class EventApplier {
+ public:
+  virtual ~EventApplier() = default;
+  virtual void apply(SQLite::Database& db, const Leaf& leaf) = 0;
+};
+
+class Ledger {
+ public:
+  // Creates a new ledger file (fails if it exists) with the schema and metadata.
+  static void create(const std::string& path, const LedgerInfo& info);
+
+  // Opens an existing ledger for reading and appending; applies pending schema migrations.
+  // Throws std::runtime_error if the file is missing or not a qledger ledger.
+  explicit Ledger(const std::string& path, LedgerOptions options = {},
+                  std::shared_ptr<EventApplier> applier = nullptr);
+  ~Ledger();  // drains the queue: every accepted append is committed or failed before return
+  Ledger(const Ledger&) = delete;
+  Ledger& operator=(const Ledger&) = delete;
+
+  // Appends one event; returns once it is durable. Throws AppendRejected for invalid input,
+  // std::runtime_error if the transaction failed (nothing of it was written).
+  Receipt append(AppendRequest request);
+  std::future<Receipt> append_async(AppendRequest request);
+
+  const LedgerInfo& info() const { return info_; }
+  const std::string& path() const { return path_; }
+
+  TreeHead head();
+  Hash root_at(std::uint64_t size);  // throws std::out_of_range beyond the head
+  std::optional<StoredEvent> event(std::uint64_t seq);
+  // Leaf-index based proofs (leaf index = seq − 1). Throw std::out_of_range on bad sizes.
+  std::vector<Hash> inclusion_proof(std::uint64_t seq, std::uint64_t tree_size);
+  std::vector<Hash> consistency_proof(std::uint64_t old_size, std::uint64_t new_size);
+
+  // Runs `fn` with the reader connection held (for queries by other library modules).
+  void with_reader(const std::function<void(SQLite::Database&)>& fn);
+
+ private:
+  struct Writer;
+  std::string path_;
+  LedgerOptions options_;
+  LedgerInfo info_;
+  std::unique_ptr<Writer> writer_;
+  struct Reader;
+  std::unique_ptr<Reader> reader_;
+};
+
+// Opens `path` with the ledger's pragmas (WAL, synchronous=FULL, busy timeout, foreign keys).
+std::unique_ptr<SQLite::Database> open_ledger_database(const std::string& path, bool read_only,
+                                                       int busy_timeout_ms);
+
+// Reads ledger_meta. Throws std::runtime_error if it is not a qledger ledger.
+LedgerInfo read_ledger_info(SQLite::Database& db);
+
+}  // namespace qledger

@@ -1,0 +1,109 @@
+// qledger: the command-line tool. Thin: parses words, calls the library, prints results.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "args.hpp"
+#include "commands.hpp"
+
+namespace qledger::cli {
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> all = {
+      {"init", "create a ledger database and its signing key",
+       "usage: qledger init --db FILE [--key KEYFILE] [--origin NAME]\n"
+       "  Creates FILE (must not exist) with the ledger schema. The Ed25519 signing key is written\n"
+       "  to KEYFILE (default FILE.key, mode 0600) unless KEYFILE already holds a key, which is then\n"
+       "  reused. NAME is the checkpoint origin (default qledger.local/<file stem>).\n"
+       "  Prints the verifier key: give it to supervisors; they verify with it.\n",
+       run_init},
+      {"append", "append one event (payload JSON on standard input)",
+       "usage: qledger append --db FILE --kind KIND --actor NAME [--payload FILE]\n"
+       "  Reads the payload (a JSON object) from standard input or FILE and appends it once it is\n"
+       "  durable. Prints a JSON receipt: seq, leaf_hash, recorded_at, tree_size, root_hash.\n"
+       "  Rejected input prints {\"errors\":[{field,code,message}]} and exits 1; nothing is written.\n",
+       run_append},
+      {"checkpoint", "print a signed checkpoint of the current tree",
+       "usage: qledger checkpoint --db FILE [--key KEYFILE] [--out FILE]\n"
+       "  Signs the current tree head (C2SP tlog-checkpoint in a signed note) with the ledger's key\n"
+       "  (default FILE.key) and prints it, or writes it to --out. Keep checkpoints outside the\n"
+       "  database: `qledger verify --checkpoint` uses them to detect rewrites and rollbacks.\n",
+       run_checkpoint},
+      {"public-key", "print the verifier key",
+       "usage: qledger public-key --db FILE [--format note|pem] [--key KEYFILE]\n"
+       "  note (default): <name>+<key id>+<base64 key>, the signed-note verifier key form.\n"
+       "  pem: the public key as PEM, for `openssl pkeyutl -verify -rawin`.\n"
+       "  Read from KEYFILE when given (trustworthy), else from the ledger's own record.\n",
+       run_public_key},
+      {"prove", "print an inclusion or consistency proof as JSON",
+       "usage: qledger prove --db FILE --seq N [--tree-size M]\n"
+       "       qledger prove --db FILE --from M --to N\n"
+       "  Inclusion: event N is in the tree of size M (default: the current size).\n"
+       "  Consistency: the tree of size M is a prefix of the tree of size N.\n",
+       run_prove},
+      {"verify-proof", "check a proof offline",
+       "usage: qledger verify-proof PROOF.json [--checkpoint FILE ...] [--trusted-key KEY]\n"
+       "  Checks the proof's hashes (and the leaf bytes, when included). With checkpoints, also\n"
+       "  checks their signatures with KEY (a note-form verifier key, or a file holding one) and\n"
+       "  that the proof is against a tree head they sign. Exit 0 valid, 1 invalid, 2 usage/I/O.\n",
+       run_verify_proof},
+      {"verify", "re-check every leaf, the chain, the tree and saved checkpoints",
+       "usage: qledger verify --db FILE [--checkpoint FILE ...] [--trusted-key KEY] [--json]\n"
+       "  Re-reads every leaf and recomputes its hash, the chain and the Merkle tree. With saved\n"
+       "  checkpoints, checks their signatures with KEY (note form or a file holding it; default:\n"
+       "  the key recorded in the ledger, which an insider could replace — pass your own copy) and\n"
+       "  that the ledger still holds the history each signed (no rewrite, truncation, rollback).\n"
+       "  Exit 0 intact, 1 tampered (names the first bad seq), 2 usage or I/O error.\n",
+       run_verify},
+  };
+  return all;
+}
+
+namespace {
+
+void print_overview() {
+  std::cout << "qledger — hash-chained, append-only ledger for quality-supervision records\n\n"
+               "usage: qledger COMMAND [OPTIONS]\n\ncommands:\n";
+  for (const auto& c : commands()) {
+    std::cout << "  " << c.name << std::string(14 - std::string(c.name).size(), ' ') << c.summary
+              << "\n";
+  }
+  std::cout << "\n`qledger COMMAND --help` shows a command's options. Exit codes: 0 ok, 1 negative\n"
+               "answer (tampered, invalid, rejected), 2 usage or I/O error.\n";
+}
+
+}  // namespace
+}  // namespace qledger::cli
+
+int main(int argc, char** argv) {
+  using namespace qledger::cli;
+  std::ios::sync_with_stdio(false);
+  std::vector<std::string> words(argv + 1, argv + argc);
+  if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
+    print_overview();
+    return words.empty() ? 2 : 0;
+  }
+  const std::string name = words[0];
+  words.erase(words.begin());
+  for (const auto& command : commands()) {
+    if (name != command.name) continue;
+    for (const auto& w : words) {
+      if (w == "--help" || w == "-h") {
+        std::cout << command.help;
+        return 0;
+      }
+    }
+    try {
+      return command.run(words);
+    } catch (const UsageError& e) {
+      std::cerr << "qledger " << name << ": " << e.what() << "\n\n" << command.help;
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "qledger " << name << ": error: " << e.what() << "\n";
+      return 2;
+    }
+  }
+  std::cerr << "qledger: unknown command '" << name << "'\n\n";
+  print_overview();
+  return 2;
+}

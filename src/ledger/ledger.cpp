@@ -1,0 +1,302 @@
+// Ledger: group-committed appends and proof queries.
+#include "qledger/ledger.hpp"
+
+#include "migrate.hpp"
+#include "qledger/merkle.hpp"
+#include "sqlite_node_source.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+namespace qledger {
+
+AppendRejected::AppendRejected(std::vector<FieldProblem> problems)
+    : std::runtime_error(problems.empty() ? std::string("append rejected")
+                                          : problems.front().field + ": " +
+                                                problems.front().message_en),
+      problems_(std::move(problems)) {}
+
+namespace {
+
+struct PendingAppend {
+  AppendRequest request;
+  std::promise<Receipt> promise;
+};
+
+// Reads the chain head and right edge of the Merkle tree inside the current transaction.
+CompactRange load_edge(SQLite::Database& db, Hash& last_leaf_hash) {
+  const std::int64_t size = db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64();
+  SqliteNodeSource nodes(db);
+  std::vector<Hash> edge;
+  for (const auto& [level, index] : CompactRange::decomposition(static_cast<std::uint64_t>(size))) {
+    edge.push_back(nodes.perfect_node(level, index));
+  }
+  last_leaf_hash = size == 0 ? kGenesisPrev : nodes.perfect_node(0, static_cast<std::uint64_t>(size - 1));
+  return CompactRange(static_cast<std::uint64_t>(size), std::move(edge));
+}
+
+}  // namespace
+
+struct Ledger::Writer {
+  Writer(const std::string& path, const LedgerOptions& options,
+         std::shared_ptr<EventApplier> event_applier)
+      : db(open_ledger_database(path, false, options.busy_timeout_ms)),
+        insert_event(*db,
+                     "INSERT INTO events (seq, kind, recorded_at, actor, leaf, leaf_hash) "
+                     "VALUES (?, ?, ?, ?, ?, ?)"),
+        insert_node(*db, "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)"),
+        max_batch(options.max_batch),
+        applier(std::move(event_applier)) {
+    thread = std::thread([this] { run(); });
+  }
+
+  ~Writer() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wake.notify_all();
+    thread.join();
+  }
+
+  std::future<Receipt> enqueue(AppendRequest request) {
+    PendingAppend pending{std::move(request), {}};
+    auto future = pending.promise.get_future();
+    {
+      std::lock_guard lock(mutex);
+      if (stopping) throw std::runtime_error("ledger is closing");
+      queue.push_back(std::move(pending));
+    }
+    wake.notify_one();
+    return future;
+  }
+
+  void run() {
+    for (;;) {
+      std::vector<PendingAppend> batch;
+      {
+        std::unique_lock lock(mutex);
+        wake.wait(lock, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return;  // stopping and drained
+        while (!queue.empty() && batch.size() < max_batch) {
+          batch.push_back(std::move(queue.front()));
+          queue.pop_front();
+        }
+      }
+      commit_batch(batch);
+    }
+  }
+
+  void commit_batch(std::vector<PendingAppend>& batch) {
+    std::vector<std::optional<Receipt>> receipts(batch.size());
+    std::vector<std::exception_ptr> rejections(batch.size());
+    try {
+      SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+      Hash prev{};
+      CompactRange range = load_edge(*db, prev);
+      const std::string recorded_at = now_recorded_at();
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        Leaf leaf;
+        leaf.seq = range.size() + 1;
+        leaf.kind = batch[i].request.kind;
+        leaf.actor = batch[i].request.actor;
+        leaf.payload = std::move(batch[i].request.payload);
+        leaf.recorded_at = recorded_at;
+        leaf.prev = prev;
+        if (applier) {
+          db->exec("SAVEPOINT qledger_event");
+          try {
+            applier->apply(*db, leaf);
+          } catch (const AppendRejected&) {
+            db->exec("ROLLBACK TO qledger_event");
+            db->exec("RELEASE qledger_event");
+            rejections[i] = std::current_exception();
+            continue;
+          }
+        }
+        const std::string bytes = encode_leaf(leaf);
+        const Hash lh = hasher.leaf_hash(bytes);
+        insert_event.bind(1, static_cast<std::int64_t>(leaf.seq));
+        insert_event.bind(2, leaf.kind);
+        insert_event.bind(3, leaf.recorded_at);
+        insert_event.bind(4, leaf.actor);
+        insert_event.bind(5, bytes.data(), static_cast<int>(bytes.size()));
+        insert_event.bind(6, lh.data(), static_cast<int>(lh.size()));
+        insert_event.exec();
+        insert_event.reset();
+        for (const auto& node : range.append(hasher, lh)) {
+          if (node.level == 0) continue;
+          insert_node.bind(1, static_cast<std::int64_t>(node.level));
+          insert_node.bind(2, static_cast<std::int64_t>(node.index));
+          insert_node.bind(3, node.hash.data(), static_cast<int>(node.hash.size()));
+          insert_node.exec();
+          insert_node.reset();
+        }
+        if (applier) db->exec("RELEASE qledger_event");
+        receipts[i] = Receipt{leaf.seq, lh, recorded_at, 0, {}};
+        prev = lh;
+      }
+      const Hash root = range.root(hasher);
+      tx.commit();  // durable (WAL, synchronous=FULL) once this returns
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (rejections[i]) {
+          batch[i].promise.set_exception(rejections[i]);
+        } else {
+          receipts[i]->tree_size = range.size();
+          receipts[i]->root_hash = root;
+          batch[i].promise.set_value(std::move(*receipts[i]));
+        }
+      }
+    } catch (...) {
+      // The transaction rolled back: nothing of this batch was written.
+      insert_event.tryReset();
+      insert_node.tryReset();
+      const auto error = std::current_exception();
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        batch[i].promise.set_exception(rejections[i] ? rejections[i] : error);
+      }
+    }
+  }
+
+  std::unique_ptr<SQLite::Database> db;
+  SQLite::Statement insert_event;
+  SQLite::Statement insert_node;
+  std::size_t max_batch;
+  std::shared_ptr<EventApplier> applier;
+  Sha256 hasher;
+  std::mutex mutex;
+  std::condition_variable wake;
+  std::deque<PendingAppend> queue;
+  bool stopping = false;
+  std::thread thread;
+};
+
+struct Ledger::Reader {
+  explicit Reader(const std::string& path, int busy_timeout_ms)
+      : db(open_ledger_database(path, true, busy_timeout_ms)) {}
+  std::mutex mutex;
+  std::unique_ptr<SQLite::Database> db;
+};
+
+Ledger::Ledger(const std::string& path, LedgerOptions options,
+               std::shared_ptr<EventApplier> applier)
+    : path_(path), options_(options) {
+  {
+    auto db = open_ledger_database(path, false, options.busy_timeout_ms);
+    info_ = read_ledger_info(*db);
+    migrate_ledger(*db);
+  }
+  writer_ = std::make_unique<Writer>(path, options_, std::move(applier));
+  reader_ = std::make_unique<Reader>(path, options_.busy_timeout_ms);
+}
+
+Ledger::~Ledger() = default;
+
+std::future<Receipt> Ledger::append_async(AppendRequest request) {
+  if (auto problem = check_leaf_fields(request.kind, request.actor, request.payload)) {
+    throw AppendRejected({FieldProblem{problem->field, problem->code, problem->message, ""}});
+  }
+  // Size check with the widest possible seq so the writer can never fail on size.
+  Leaf probe{static_cast<std::uint64_t>(kMaxSafeInteger), request.kind, "2000-01-01T00:00:00.000Z",
+             request.actor, request.payload, kGenesisPrev};
+  if (encode_leaf(probe).size() > kMaxLeafBytes) {
+    throw AppendRejected({FieldProblem{"payload", "too_large",
+                                       "event larger than " + std::to_string(kMaxLeafBytes) +
+                                           " bytes",
+                                       ""}});
+  }
+  return writer_->enqueue(std::move(request));
+}
+
+Receipt Ledger::append(AppendRequest request) { return append_async(std::move(request)).get(); }
+
+void Ledger::with_reader(const std::function<void(SQLite::Database&)>& fn) {
+  std::lock_guard lock(reader_->mutex);
+  // One read transaction so every query inside sees the same snapshot.
+  reader_->db->exec("BEGIN");
+  try {
+    fn(*reader_->db);
+  } catch (...) {
+    reader_->db->tryExec("ROLLBACK");
+    throw;
+  }
+  reader_->db->exec("COMMIT");
+}
+
+namespace {
+std::uint64_t current_size(SQLite::Database& db) {
+  return static_cast<std::uint64_t>(
+      db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
+}
+}  // namespace
+
+TreeHead Ledger::head() {
+  TreeHead head;
+  with_reader([&](SQLite::Database& db) {
+    head.size = current_size(db);
+    head.root = tree_root(SqliteNodeSource(db), head.size);
+  });
+  return head;
+}
+
+Hash Ledger::root_at(std::uint64_t size) {
+  Hash root{};
+  with_reader([&](SQLite::Database& db) {
+    if (size > current_size(db)) throw std::out_of_range("tree size beyond the ledger's head");
+    root = tree_root(SqliteNodeSource(db), size);
+  });
+  return root;
+}
+
+std::optional<StoredEvent> Ledger::event(std::uint64_t seq) {
+  std::optional<StoredEvent> result;
+  with_reader([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events "
+                        "WHERE seq = ?");
+    q.bind(1, static_cast<std::int64_t>(seq));
+    if (!q.executeStep()) return;
+    StoredEvent e;
+    e.seq = static_cast<std::uint64_t>(q.getColumn(0).getInt64());
+    e.kind = q.getColumn(1).getString();
+    e.recorded_at = q.getColumn(2).getString();
+    e.actor = q.getColumn(3).getString();
+    const SQLite::Column leaf = q.getColumn(4);
+    e.leaf.assign(static_cast<const char*>(leaf.getBlob()), static_cast<std::size_t>(leaf.getBytes()));
+    const SQLite::Column lh = q.getColumn(5);
+    if (lh.getBytes() == 32) std::memcpy(e.leaf_hash.data(), lh.getBlob(), 32);
+    result = std::move(e);
+  });
+  return result;
+}
+
+std::vector<Hash> Ledger::inclusion_proof(std::uint64_t seq, std::uint64_t tree_size) {
+  std::vector<Hash> proof;
+  with_reader([&](SQLite::Database& db) {
+    if (tree_size > current_size(db)) throw std::out_of_range("tree size beyond the ledger's head");
+    if (seq < 1 || seq > tree_size) throw std::out_of_range("seq not inside the tree size");
+    proof = qledger::inclusion_proof(SqliteNodeSource(db), seq - 1, tree_size);
+  });
+  return proof;
+}
+
+std::vector<Hash> Ledger::consistency_proof(std::uint64_t old_size, std::uint64_t new_size) {
+  std::vector<Hash> proof;
+  with_reader([&](SQLite::Database& db) {
+    if (new_size > current_size(db)) throw std::out_of_range("tree size beyond the ledger's head");
+    if (old_size < 1 || old_size > new_size) {
+      throw std::out_of_range("need 1 <= old size <= new size");
+    }
+    proof = qledger::consistency_proof(SqliteNodeSource(db), old_size, new_size);
+  });
+  return proof;
+}
+
+}  // namespace qledger
