@@ -309,7 +309,8 @@ TEST_SUITE("merkle") {
         const Hashes proof = qledger::inclusion_proof(source, i, n);
         CHECK(proof == ref_path(i, Span(leaves).first(n)));
         CHECK(source.reads <= 2 * std::bit_width(n));
-        const qledger::ProofCheck result = qledger::verify_inclusion(i, n, leaves[i], proof, roots[n]);
+        const qledger::ProofCheck result =
+            qledger::verify_inclusion(i, n, leaves[i], proof, roots[n]);
         CHECK_MESSAGE(result.ok, result.reason);
         CHECK(result.reason.empty());
       }
@@ -375,7 +376,8 @@ TEST_SUITE("merkle") {
           if (j != i) CHECK(rejects(j, n, leaves[i], proof, roots[n]));  // wrong index
           if (j != i) CHECK(rejects(i, n, leaves[j], proof, roots[n]));  // wrong leaf
         }
-        for (const std::uint64_t index : {n, n + 1, 2 * n, std::numeric_limits<std::uint64_t>::max()}) {
+        for (const std::uint64_t index :
+             {n, n + 1, 2 * n, std::numeric_limits<std::uint64_t>::max()}) {
           CHECK(rejects(index, n, leaves[i], proof, roots[n]));
         }
         CHECK(rejects(i, n, flip_bit(leaves[i], 7), proof, roots[n]));
@@ -389,29 +391,45 @@ TEST_SUITE("merkle") {
     }
   }
 
-  TEST_CASE("an inclusion proof is accepted for exactly the sizes that share its shape") {
-    // A verifier that does not check the proof consumes the whole tree size (RFC 9162 step 5,
-    // sn == 0) accepts a proof for a small tree as a proof for a larger size. The correct rule:
-    // (index, size) fixes the hashing order, so the same proof and root are accepted only for
-    // sizes whose PATH has identical left/right order; the signed root binds the real size.
-    const Hashes leaves = make_leaves(40);
+  TEST_CASE("an inclusion proof is accepted for exactly the positions that share its shape") {
+    // (index, size) fixes the hashing order, so a proof with its leaf and root is accepted
+    // for exactly those (index, size) whose PATH has the same left/right order; the signed
+    // root is what binds the real size. Catches verifiers that skip the final sn == 0 check
+    // (a proof for a small tree accepted at a larger size) or the "too long" check (PATH(3, 4)
+    // = [l2, H(l0, l1)] accepted as index 1 of a size-2 tree).
+    constexpr std::uint64_t kMax = 24;
+    const Hashes leaves = make_leaves(kMax);
     const Hashes roots = ref_roots(leaves);
     const qledger::InMemoryTree tree(leaves);
-    std::size_t accepted_other_sizes = 0;
-    for (std::uint64_t n = 1; n <= 40; ++n) {
+    std::vector<std::vector<std::string>> shapes(2 * kMax + 3);  // shapes[size][index]
+    for (std::uint64_t size = 0; size < shapes.size(); ++size) {
+      for (std::uint64_t index = 0; index < size; ++index) {
+        shapes[size].push_back(ref_path_shape(index, size));
+      }
+    }
+    std::size_t accepted_elsewhere = 0;
+    for (std::uint64_t n = 1; n <= kMax; ++n) {
       for (std::uint64_t i = 0; i < n; ++i) {
         const Hashes proof = qledger::inclusion_proof(tree, i, n);
         for (std::uint64_t size = 0; size <= 2 * n + 2; ++size) {
-          CAPTURE(n);
-          CAPTURE(i);
-          CAPTURE(size);
-          const bool expected = i < size && ref_path_shape(i, size) == ref_path_shape(i, n);
-          CHECK(qledger::verify_inclusion(i, size, leaves[i], proof, roots[n]).ok == expected);
-          if (expected && size != n) ++accepted_other_sizes;
+          for (std::uint64_t index = 0; index <= size; ++index) {
+            CAPTURE(n);
+            CAPTURE(i);
+            CAPTURE(size);
+            CAPTURE(index);
+            const bool expected = index < size && shapes[size][index] == shapes[n][i];
+            CHECK(qledger::verify_inclusion(index, size, leaves[i], proof, roots[n]).ok ==
+                  expected);
+            if (expected && (index != i || size != n)) ++accepted_elsewhere;
+          }
         }
       }
     }
-    CHECK(accepted_other_sizes > 0);  // the ambiguity is real, e.g. (0, 3) and (0, 4) below
+    CHECK(accepted_elsewhere > 0);  // the ambiguity is real, e.g. (0, 3) and (0, 4) below
+    // The "too long" case from above.
+    CHECK_FALSE(
+        qledger::verify_inclusion(1, 2, leaves[3], qledger::inclusion_proof(tree, 3, 4), roots[4])
+            .ok);
 
     // PATH(0, D[3]) = [l1, l2] hashes exactly like a size-4 proof: H(H(l0, l1), l2).
     const Hashes proof3 = qledger::inclusion_proof(tree, 0, 3);
@@ -520,7 +538,7 @@ TEST_SUITE("merkle") {
         }
         CHECK(rejects(m, n, flip_bit(roots[m], 3), roots[n], proof));
         CHECK(rejects(m, n, roots[m], flip_bit(roots[n], 200), proof));
-        if (m != n) CHECK(rejects(m, n, roots[n], roots[m], proof));  // swapped roots
+        if (m != n) CHECK(rejects(m, n, roots[n], roots[m], proof));       // swapped roots
         CHECK(rejects(n, m == n ? n + 1 : m, roots[n], roots[m], proof));  // swapped sizes
         // Wrong sizes, each paired with the genuine root of that size.
         for (std::uint64_t size = 1; size <= n; ++size) {
@@ -585,9 +603,9 @@ TEST_SUITE("merkle") {
     CHECK_FALSE(qledger::verify_consistency(5, 5, roots[5], roots[5], {roots[5]}).ok);
     // Shrinking trees.
     CHECK_FALSE(qledger::verify_consistency(6, 5, roots[6], roots[5], {}).ok);
-    CHECK_FALSE(
-        qledger::verify_consistency(6, 5, roots[6], roots[5], qledger::consistency_proof(tree, 5, 6))
-            .ok);
+    CHECK_FALSE(qledger::verify_consistency(6, 5, roots[6], roots[5],
+                                            qledger::consistency_proof(tree, 5, 6))
+                    .ok);
     // Growing trees need a proof.
     for (std::uint64_t n = 2; n <= 16; ++n) {
       for (std::uint64_t m = 1; m < n; ++m) {
@@ -617,9 +635,9 @@ TEST_SUITE("merkle") {
       Hash root{};
       Hash leaf{};
       Hashes proof;
-      const bool well_formed =
-          decode_hash(v.at("root"), root) && decode_hash(v.at("leafHash"), leaf) &&
-          decode_proof(v.at("proof"), proof);
+      const bool well_formed = decode_hash(v.at("root"), root) &&
+                               decode_hash(v.at("leafHash"), leaf) &&
+                               decode_proof(v.at("proof"), proof);
       qledger::ProofCheck result{false, "malformed hash"};
       if (well_formed) result = qledger::verify_inclusion(index, size, leaf, proof, root);
       if (!well_formed) ++rejected_as_malformed;
@@ -660,8 +678,7 @@ TEST_SUITE("merkle") {
 
     // No file silently skipped: the count of verdicts equals the count of files on disk.
     std::size_t files_on_disk = 0;
-    for (const auto& entry :
-         std::filesystem::recursive_directory_iterator(vectors_root())) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(vectors_root())) {
       if (entry.is_regular_file() && entry.path().extension() == ".json") ++files_on_disk;
     }
     CHECK(checked == files_on_disk);
@@ -683,7 +700,8 @@ TEST_SUITE("merkle") {
     CHECK(root_source.reads == static_cast<std::uint64_t>(std::popcount(n)));
 
     std::vector<std::uint64_t> indices = {0, 1, 2, 3, 524287, 524288, 123456, n / 2, n - 2, n - 1};
-    for (std::uint64_t x = 12345; indices.size() < 60; x = x * 6364136223846793005u + 1442695040888963407u) {
+    for (std::uint64_t x = 12345; indices.size() < 60;
+         x = x * 6364136223846793005u + 1442695040888963407u) {
       indices.push_back((x >> 20) % n);
     }
     for (const std::uint64_t i : indices) {
@@ -746,7 +764,8 @@ TEST_SUITE("merkle") {
       const auto decomposition = qledger::CompactRange::decomposition(n);
       REQUIRE(range.edge().size() == decomposition.size());
       for (std::size_t j = 0; j < decomposition.size(); ++j) {
-        CHECK(range.edge()[j] == tree.perfect_node(decomposition[j].first, decomposition[j].second));
+        CHECK(range.edge()[j] ==
+              tree.perfect_node(decomposition[j].first, decomposition[j].second));
       }
     }
     // Every perfect node of the 200-leaf tree was reported exactly once.
@@ -791,7 +810,8 @@ TEST_SUITE("merkle") {
     CHECK(qledger::CompactRange::decomposition(64) == Decomposition{{6, 0}});
     const std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
     CHECK(qledger::CompactRange::decomposition(max).size() == 64);
-    CHECK(qledger::CompactRange::decomposition(max).back() == std::pair<unsigned, std::uint64_t>{0, max - 1});
+    CHECK(qledger::CompactRange::decomposition(max).back() ==
+          std::pair<unsigned, std::uint64_t>{0, max - 1});
 
     // The nodes tile [0, size) left to right with strictly decreasing levels.
     for (std::uint64_t size = 1; size <= 1000; ++size) {

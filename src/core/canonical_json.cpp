@@ -93,7 +93,11 @@ std::string pointer_token(std::string_view token) {
   return out;
 }
 
-std::string pointer_token(std::size_t index) { return "/" + std::to_string(index); }
+std::string pointer_token(std::size_t index) {
+  std::string out = "/";  // appended, not "/" + ...: g++ 12 -O3 raises a false -Wrestrict there
+  out += std::to_string(index);
+  return out;
+}
 
 // Makes text safe to show in an error message: bytes outside printable ASCII become \xNN.
 std::string printable(std::string_view text) {

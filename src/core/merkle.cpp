@@ -227,8 +227,8 @@ Hash CompactRange::root(Sha256& hasher) const {
 
 std::vector<std::pair<unsigned, std::uint64_t>> CompactRange::decomposition(std::uint64_t size) {
   std::vector<std::pair<unsigned, std::uint64_t>> out;
-  for_each_perfect_node(0, size,
-                        [&](unsigned level, std::uint64_t index) { out.emplace_back(level, index); });
+  for_each_perfect_node(
+      0, size, [&](unsigned level, std::uint64_t index) { out.emplace_back(level, index); });
   return out;
 }
 

@@ -140,8 +140,13 @@ bool is_unicode_space(char32_t cp) {
 
 void require_valid_name(std::string_view name) {
   if (!is_valid_key_name(name)) {
-    throw std::invalid_argument(
-        "invalid key name (must be non-empty UTF-8 without spaces, '+' or control characters)");
+    std::string shown(name);
+    for (char& c : shown) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+    }
+    throw std::invalid_argument("invalid key name \"" + shown +
+                                "\": it must be non-empty UTF-8 without spaces, '+' or control "
+                                "characters");
   }
 }
 
@@ -392,7 +397,8 @@ void SigningKey::save(const std::string& path) const {
 
 SigningKey SigningKey::load(const std::string& path, std::string name) {
   require_valid_name(name);
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: opening a FIFO planted at the path must not hang (no effect on regular files).
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     throw std::runtime_error("cannot open key file " + path + ": " + errno_text(errno));
   }

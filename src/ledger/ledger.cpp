@@ -206,11 +206,13 @@ std::future<Receipt> Ledger::append_async(AppendRequest request) {
   // Size check with the widest possible seq so the writer can never fail on size.
   Leaf probe{static_cast<std::uint64_t>(kMaxSafeInteger), request.kind, "2000-01-01T00:00:00.000Z",
              request.actor, request.payload, kGenesisPrev};
-  if (encode_leaf(probe).size() > kMaxLeafBytes) {
-    throw AppendRejected({FieldProblem{"payload", "too_large",
-                                       "event larger than " + std::to_string(kMaxLeafBytes) +
-                                           " bytes",
-                                       ""}});
+  try {
+    encode_leaf(probe);  // throws when the encoded leaf would exceed kMaxLeafBytes
+  } catch (const std::invalid_argument&) {
+    throw AppendRejected({FieldProblem{
+        "payload", "too_large",
+        "event larger than " + std::to_string(kMaxLeafBytes) + " bytes when encoded",
+        "事件编码后超过 " + std::to_string(kMaxLeafBytes) + " 字节"}});
   }
   return writer_->enqueue(std::move(request));
 }

@@ -9,7 +9,14 @@ namespace qledger {
 std::string default_key_path(const std::string& db_path) { return db_path + ".key"; }
 
 std::string default_origin(const std::string& db_path) {
-  return "qledger.local/" + std::filesystem::path(db_path).stem().string();
+  // Key names may not hold spaces or '+': keep the stem's safe characters only.
+  std::string stem = std::filesystem::path(db_path).stem().string();
+  for (char& c : stem) {
+    const bool safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.';
+    if (!safe) c = '-';
+  }
+  return "qledger.local/" + (stem.empty() ? std::string("ledger") : stem);
 }
 
 VerifierKey init_ledger(const std::string& db_path, const std::string& key_path,

@@ -1,0 +1,304 @@
+// Durable append throughput: T threads each calling Ledger::append (blocking) in a loop, against
+// a baseline of bare SQLiteCpp writing the same rows with the same transaction sizes.
+//
+//   append_bench [--threads 1,8,64] [--seconds 5] [--events N] [--rounds 3] [--keep]
+//
+// --seconds bounds each run by time (default 5 s); --events N instead runs exactly N appends per
+// run (split evenly over the threads). Each configuration is measured in --rounds rounds (default
+// 3), each a ledger run followed by its bare replay, and the medians are printed: fsync latency on
+// shared or virtual disks drifts by 2x within seconds, so only paired, repeated runs compare
+// fairly. Every database is a fresh file under $TMPDIR (default /tmp), removed after its round
+// unless --keep.
+//
+// The baseline replays, on a fresh database with the same schema, WAL and synchronous=FULL, the
+// exact batch sequence the ledger committed (reconstructed from the receipts: every event of a
+// batch carries the batch's tree_size, so the distinct tree sizes are the transactions and their
+// differences the batch sizes), inserting the same events rows (same leaf bytes) and the same
+// tree_nodes rows. It does no leaf encoding, hashing, head lookup or thread hand-off: the ratio
+// ledger/bare is what the ledger's own work costs on top of SQLite's durable writes.
+#include "bench_common.hpp"
+
+#include "qledger/schema_migrations.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <bit>
+#include <cstring>
+#include <latch>
+#include <map>
+#include <mutex>
+
+namespace qb = qledger::bench;
+
+namespace {
+
+struct EventRow {
+  std::int64_t seq;
+  std::string kind;
+  std::string recorded_at;
+  std::string actor;
+  std::string leaf;
+  std::string leaf_hash;
+};
+
+struct LedgerRun {
+  std::uint64_t events = 0;
+  double seconds = 0;
+  std::vector<std::uint64_t> batch_sizes;  // in commit order
+  std::vector<double> latencies_ms;        // one per append, unordered
+};
+
+LedgerRun run_ledger(const std::string& db_path, unsigned threads, double seconds,
+                     std::uint64_t fixed_events) {
+  qb::create_ledger(db_path);
+  qledger::Ledger ledger(db_path);
+  std::mutex merge_mutex;
+  LedgerRun run;
+  std::vector<std::uint64_t> tree_sizes;
+  std::latch start(threads + 1);
+  std::atomic<bool> failed{false};
+  qb::Clock::time_point t0;
+  qb::Clock::time_point deadline;
+  std::vector<std::thread> workers;
+  for (unsigned t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      const std::uint64_t quota =
+          fixed_events == 0 ? UINT64_MAX
+                            : fixed_events / threads + (t < fixed_events % threads ? 1 : 0);
+      std::vector<std::uint64_t> my_sizes;
+      std::vector<double> my_latencies;
+      start.arrive_and_wait();
+      try {
+        for (std::uint64_t n = 0; n < quota; ++n) {
+          const auto begin = qb::Clock::now();
+          if (fixed_events == 0 && begin >= deadline) break;
+          const qledger::Receipt r = ledger.append(qb::sample_request(t, n));
+          my_latencies.push_back(
+              std::chrono::duration<double, std::milli>(qb::Clock::now() - begin).count());
+          my_sizes.push_back(r.tree_size);
+        }
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "append failed: %s\n", e.what());
+        failed = true;
+      }
+      std::lock_guard lock(merge_mutex);
+      tree_sizes.insert(tree_sizes.end(), my_sizes.begin(), my_sizes.end());
+      run.latencies_ms.insert(run.latencies_ms.end(), my_latencies.begin(), my_latencies.end());
+    });
+  }
+  t0 = qb::Clock::now();
+  deadline = t0 + std::chrono::duration_cast<qb::Clock::duration>(
+                      std::chrono::duration<double>(seconds));
+  start.arrive_and_wait();
+  for (auto& w : workers) w.join();
+  run.seconds = qb::seconds_since(t0);
+  if (failed) throw std::runtime_error("an append failed");
+  run.events = tree_sizes.size();
+  std::sort(tree_sizes.begin(), tree_sizes.end());
+  tree_sizes.erase(std::unique(tree_sizes.begin(), tree_sizes.end()), tree_sizes.end());
+  std::uint64_t prev = 0;
+  for (const std::uint64_t size : tree_sizes) {
+    run.batch_sizes.push_back(size - prev);
+    prev = size;
+  }
+  if (prev != run.events) throw std::runtime_error("receipts do not cover the ledger");
+  return run;
+}
+
+// Everything the ledger wrote, to replay through bare SQLite.
+struct Written {
+  std::vector<EventRow> events;
+  std::vector<std::vector<std::string>> nodes;  // nodes[level][idx], level >= 1
+};
+
+Written read_back(const std::string& db_path) {
+  Written w;
+  SQLite::Database db(db_path, SQLite::OPEN_READONLY);
+  SQLite::Statement ev(
+      db, "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events ORDER BY seq");
+  while (ev.executeStep()) {
+    auto blob = [&](int i) {
+      const SQLite::Column c = ev.getColumn(i);
+      return std::string(static_cast<const char*>(c.getBlob()),
+                         static_cast<std::size_t>(c.getBytes()));
+    };
+    w.events.push_back({ev.getColumn(0).getInt64(), ev.getColumn(1).getString(),
+                        ev.getColumn(2).getString(), ev.getColumn(3).getString(), blob(4),
+                        blob(5)});
+  }
+  SQLite::Statement nd(db, "SELECT level, idx, hash FROM tree_nodes ORDER BY level, idx");
+  while (nd.executeStep()) {
+    const auto level = static_cast<std::size_t>(nd.getColumn(0).getInt64());
+    const auto idx = static_cast<std::size_t>(nd.getColumn(1).getInt64());
+    if (w.nodes.size() <= level) w.nodes.resize(level + 1);
+    if (w.nodes[level].size() != idx) throw std::runtime_error("tree_nodes has a gap");
+    const SQLite::Column c = nd.getColumn(2);
+    w.nodes[level].emplace_back(static_cast<const char*>(c.getBlob()),
+                                static_cast<std::size_t>(c.getBytes()));
+  }
+  return w;
+}
+
+// Bare SQLiteCpp: same schema, pragmas, rows and transaction sizes; returns elapsed seconds.
+double run_bare(const std::string& db_path, const Written& w,
+                const std::vector<std::uint64_t>& batch_sizes) {
+  SQLite::Database db(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 10000);
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("PRAGMA synchronous = FULL");
+  for (const auto& m : qledger::schema_migrations()) db.exec(std::string(m.sql));
+  SQLite::Statement insert_event(db,
+                                 "INSERT INTO events (seq, kind, recorded_at, actor, leaf, "
+                                 "leaf_hash) VALUES (?, ?, ?, ?, ?, ?)");
+  SQLite::Statement insert_node(db, "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)");
+  const auto t0 = qb::Clock::now();
+  std::size_t next = 0;
+  for (const std::uint64_t batch : batch_sizes) {
+    db.exec("BEGIN IMMEDIATE");
+    for (std::uint64_t i = 0; i < batch; ++i, ++next) {
+      const EventRow& e = w.events[next];
+      insert_event.bind(1, e.seq);
+      insert_event.bind(2, e.kind);
+      insert_event.bind(3, e.recorded_at);
+      insert_event.bind(4, e.actor);
+      insert_event.bind(5, e.leaf.data(), static_cast<int>(e.leaf.size()));
+      insert_event.bind(6, e.leaf_hash.data(), static_cast<int>(e.leaf_hash.size()));
+      insert_event.exec();
+      insert_event.reset();
+      // Event seq completes the perfect nodes (L, seq / 2^L - 1) for L = 1 .. ctz(seq).
+      const auto seq = static_cast<std::uint64_t>(e.seq);
+      const auto top = static_cast<unsigned>(std::countr_zero(seq));
+      for (unsigned level = 1; level <= top; ++level) {
+        const std::uint64_t idx = (seq >> level) - 1;
+        const std::string& h = w.nodes.at(level).at(idx);
+        insert_node.bind(1, static_cast<std::int64_t>(level));
+        insert_node.bind(2, static_cast<std::int64_t>(idx));
+        insert_node.bind(3, h.data(), static_cast<int>(h.size()));
+        insert_node.exec();
+        insert_node.reset();
+      }
+    }
+    db.exec("COMMIT");
+  }
+  const double elapsed = qb::seconds_since(t0);
+  if (next != w.events.size()) throw std::runtime_error("baseline did not replay every event");
+  return elapsed;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  const auto k = static_cast<std::size_t>(p * static_cast<double>(v.size() - 1) + 0.5);
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(k), v.end());
+  return v[k];
+}
+
+// Latency of write(8 KiB) + fdatasync in `dir`: the floor under every durable commit.
+std::vector<double> probe_fsync(const std::string& dir, int samples) {
+  const std::string path = dir + "/fsync-probe";
+  const int fd = ::open(path.c_str(), O_CREAT | O_WRONLY | O_TRUNC, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + path);
+  std::vector<char> block(8192, 'x');
+  std::vector<double> ms;
+  for (int i = 0; i < samples; ++i) {
+    const auto t0 = qb::Clock::now();
+    if (::write(fd, block.data(), block.size()) != static_cast<ssize_t>(block.size()) ||
+        ::fdatasync(fd) != 0) {
+      ::close(fd);
+      throw std::runtime_error("write/fdatasync failed in " + dir);
+    }
+    ms.push_back(std::chrono::duration<double, std::milli>(qb::Clock::now() - t0).count());
+  }
+  ::close(fd);
+  std::filesystem::remove(path);
+  return ms;
+}
+
+void remove_db(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm", ".key"}) std::filesystem::remove(path + suffix);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const qb::Flags flags(argc, argv);
+    const std::vector<unsigned> thread_counts = flags.list("--threads", {1, 8, 64});
+    const double seconds = flags.real("--seconds", 5.0);
+    const std::uint64_t fixed_events = flags.u64("--events", 0);
+    const auto rounds = static_cast<unsigned>(flags.u64("--rounds", 3));
+    const bool keep = flags.has("--keep");
+    if (rounds == 0) throw std::invalid_argument("--rounds: need at least 1");
+    qb::TempDir dir("qledger-append-bench");
+    if (keep) dir.keep();
+
+    qb::print_machine();
+    std::printf("databases in %s; %s per run, %u rounds (ledger run, then bare replay) per "
+                "configuration; medians shown\n",
+                dir.path().c_str(),
+                fixed_events ? (std::to_string(fixed_events) + " events").c_str()
+                             : (qb::fmt("%.1f", seconds) + " s").c_str(),
+                rounds);
+    const std::vector<double> fsync_ms = probe_fsync(dir.path(), 200);
+    std::printf("write(8 KiB)+fdatasync latency here: p10 %.2f ms, p50 %.2f ms, p90 %.2f ms\n\n",
+                percentile(fsync_ms, 0.1), percentile(fsync_ms, 0.5), percentile(fsync_ms, 0.9));
+    std::printf(
+        "| appenders | events/run | transactions/run | avg batch | ledger appends/s | p50 ms | "
+        "p99 ms | bare SQLite events/s | ledger/bare (per round) | ratio ≥ 0.7 | ≥ 20,000/s "
+        "@64 |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+    std::fflush(stdout);
+    for (const unsigned threads : thread_counts) {
+      if (threads == 0) throw std::invalid_argument("--threads: 0 threads");
+      std::vector<double> events, transactions, ledger_rates, bare_rates, ratios, p50s, p99s;
+      std::string ratio_list;
+      for (unsigned round = 0; round < rounds; ++round) {
+        const std::string tag = std::to_string(threads) + "-" + std::to_string(round);
+        const std::string ledger_path = dir.file("ledger-" + tag + ".db");
+        const std::string bare_path = dir.file("bare-" + tag + ".db");
+        ::sync();  // start each phase without someone else's dirty pages in flight
+        const LedgerRun run = run_ledger(ledger_path, threads, seconds, fixed_events);
+        const Written written = read_back(ledger_path);
+        ::sync();
+        const double bare_seconds = run_bare(bare_path, written, run.batch_sizes);
+        if (!keep) {
+          remove_db(ledger_path);
+          remove_db(bare_path);
+        }
+        const double ledger_rate = static_cast<double>(run.events) / run.seconds;
+        const double bare_rate = static_cast<double>(run.events) / bare_seconds;
+        events.push_back(static_cast<double>(run.events));
+        transactions.push_back(static_cast<double>(run.batch_sizes.size()));
+        ledger_rates.push_back(ledger_rate);
+        bare_rates.push_back(bare_rate);
+        ratios.push_back(ledger_rate / bare_rate);
+        p50s.push_back(percentile(run.latencies_ms, 0.50));
+        p99s.push_back(percentile(run.latencies_ms, 0.99));
+        ratio_list += (round ? "/" : "") + qb::fmt("%.2f", ledger_rate / bare_rate);
+      }
+      const double ev = percentile(events, 0.5);
+      const double tx = percentile(transactions, 0.5);
+      double total_events = 0, total_tx = 0;
+      for (std::size_t i = 0; i < events.size(); ++i) {
+        total_events += events[i];
+        total_tx += transactions[i];
+      }
+      const double ratio = percentile(ratios, 0.5);
+      const double ledger_rate = percentile(ledger_rates, 0.5);
+      std::printf("| %u | %.0f | %.0f | %.1f | %s | %.2f | %.2f | %s | %.2f (%s) | %s | %s |\n",
+                  threads, ev, tx, total_events / total_tx, qb::fmt_rate(ledger_rate).c_str(),
+                  percentile(p50s, 0.5), percentile(p99s, 0.5),
+                  qb::fmt_rate(percentile(bare_rates, 0.5)).c_str(), ratio, ratio_list.c_str(),
+                  qb::met(ratio >= 0.7).c_str(),
+                  threads == 64 ? qb::met(ledger_rate >= 20000).c_str() : "–");
+      std::fflush(stdout);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "append_bench: %s\n", e.what());
+    return 1;
+  }
+}

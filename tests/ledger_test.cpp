@@ -1,0 +1,262 @@
+// The ledger against a real SQLite file: appends, the chain, group commit, concurrency,
+// rejection without writes, append-only triggers and proofs.
+#include <doctest/doctest.h>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "qledger/ledger.hpp"
+#include "qledger/ledger_setup.hpp"
+#include "qledger/merkle.hpp"
+#include "qledger/verifier.hpp"
+#include "test_support.hpp"
+
+using namespace qledger;
+using qledger::test::TempDir;
+
+namespace {
+
+std::string make_ledger(const TempDir& dir) {
+  const std::string db = dir.file("ledger.db");
+  init_ledger(db, default_key_path(db), "qledger.test/ledger");
+  return db;
+}
+
+AppendRequest request(int i, const std::string& actor = "inspector-1") {
+  return AppendRequest{"test.event", actor, Json{{"i", i}, {"note", "批次 " + std::to_string(i)}}};
+}
+
+std::uint64_t row_count(const std::string& db, const char* table) {
+  SQLite::Database conn(db, SQLite::OPEN_READONLY);
+  return static_cast<std::uint64_t>(
+      conn.execAndGet(std::string("SELECT COUNT(*) FROM ") + table).getInt64());
+}
+
+// Root computed straight from RFC 9162 §2.1.1 over all leaf hashes in the file.
+Hash naive_root(const std::vector<Hash>& leaves, std::size_t begin, std::size_t end) {
+  if (end - begin == 1) return leaves[begin];
+  std::size_t k = 1;
+  while (k * 2 < end - begin) k *= 2;
+  return node_hash(naive_root(leaves, begin, begin + k), naive_root(leaves, begin + k, end));
+}
+
+std::vector<Hash> stored_leaf_hashes(const std::string& db) {
+  SQLite::Database conn(db, SQLite::OPEN_READONLY);
+  SQLite::Statement q(conn, "SELECT leaf FROM events ORDER BY seq");
+  std::vector<Hash> out;
+  while (q.executeStep()) {
+    const auto col = q.getColumn(0);
+    out.push_back(leaf_hash(std::string_view(static_cast<const char*>(col.getBlob()),
+                                             static_cast<std::size_t>(col.getBytes()))));
+  }
+  return out;
+}
+
+class RejectOdd : public EventApplier {
+ public:
+  void apply(SQLite::Database& db, const Leaf& leaf) override {
+    db.exec("CREATE TABLE IF NOT EXISTS side_effects (i INTEGER)");
+    db.exec("INSERT INTO side_effects VALUES (" + std::to_string(leaf.payload["i"].get<int>()) +
+            ")");
+    if (leaf.payload["i"].get<int>() % 2 == 1) {
+      throw AppendRejected({{"i", "odd", "i must be even", "i 必须是偶数"}});
+    }
+  }
+};
+
+}  // namespace
+
+TEST_SUITE("ledger") {
+  TEST_CASE("appends chain leaves and receipts state the tree they landed in") {
+    TempDir dir;
+    const std::string db = make_ledger(dir);
+    std::vector<Receipt> receipts;
+    {
+      Ledger ledger(db);
+      for (int i = 0; i < 20; ++i) receipts.push_back(ledger.append(request(i)));
+      CHECK(ledger.head().size == 20);
+    }
+    const auto leaves = stored_leaf_hashes(db);
+    REQUIRE(leaves.size() == 20);
+    for (std::size_t i = 0; i < receipts.size(); ++i) {
+      CHECK(receipts[i].seq == i + 1);
+      CHECK(receipts[i].leaf_hash == leaves[i]);
+      CHECK(receipts[i].tree_size == i + 1);  // sequential appends: one per batch
+      CHECK(receipts[i].root_hash == naive_root(leaves, 0, i + 1));
+    }
+    Ledger ledger(db);
+    const auto third = ledger.event(3);
+    REQUIRE(third);
+    LeafError error;
+    const auto leaf = decode_leaf(third->leaf, error);
+    REQUIRE(leaf);
+    CHECK(leaf->prev == leaves[1]);
+    CHECK(leaf->payload["note"] == "批次 2");
+    CHECK(third->leaf.find("\"prev\":\"" + to_hex(leaves[1]) + "\"") != std::string::npos);
+    CHECK(row_count(db, "tree_nodes") == 20 - 2);  // n − popcount(n), popcount(20) = 2
+  }
+
+  TEST_CASE("concurrent appenders are grouped into shared transactions and keep the chain") {
+    TempDir dir;
+    const std::string db = make_ledger(dir);
+    constexpr int kThreads = 16, kEach = 60;
+    std::vector<Receipt> all;
+    std::mutex mutex;
+    {
+      Ledger ledger(db);
+      std::vector<std::thread> threads;
+      for (int t = 0; t < kThreads; ++t) {
+        threads.emplace_back([&, t] {
+          for (int i = 0; i < kEach; ++i) {
+            auto r = ledger.append(request(t * 1000 + i, "thread-" + std::to_string(t)));
+            std::lock_guard lock(mutex);
+            all.push_back(r);
+          }
+        });
+      }
+      for (auto& th : threads) th.join();
+    }
+    std::set<std::uint64_t> seqs, batch_sizes;
+    for (const auto& r : all) {
+      seqs.insert(r.seq);
+      batch_sizes.insert(r.tree_size);
+      CHECK(r.seq <= r.tree_size);
+    }
+    CHECK(seqs.size() == kThreads * kEach);
+    CHECK(*seqs.rbegin() == kThreads * kEach);
+    CHECK(batch_sizes.size() < all.size());  // at least one transaction held several appends
+    const auto report = verify_ledger(db, {});
+    CHECK(report.intact());
+    CHECK(report.tree_size == kThreads * kEach);
+  }
+
+  TEST_CASE("two writers on one file (as CLI and daemon would be) keep one valid chain") {
+    TempDir dir;
+    const std::string db = make_ledger(dir);
+    {
+      Ledger a(db), b(db);
+      std::thread ta([&] {
+        for (int i = 0; i < 150; ++i) a.append(request(i, "a"));
+      });
+      std::thread tb([&] {
+        for (int i = 0; i < 150; ++i) b.append(request(i, "b"));
+      });
+      ta.join();
+      tb.join();
+      CHECK(a.head().root == b.head().root);
+    }
+    const auto report = verify_ledger(db, {});
+    CHECK(report.intact());
+    CHECK(report.tree_size == 300);
+  }
+
+  TEST_CASE("invalid input is rejected with the field named and nothing is written") {
+    TempDir dir;
+    const std::string db = make_ledger(dir);
+    Ledger ledger(db);
+    ledger.append(request(1));
+    auto rejects = [&](AppendRequest r, const std::string& field) {
+      try {
+        ledger.append(std::move(r));
+        FAIL("accepted");
+      } catch (const AppendRejected& e) {
+        REQUIRE(!e.problems().empty());
+        CHECK(e.problems().front().field == field);
+      }
+    };
+    rejects({"Bad Kind", "x", Json::object()}, "kind");
+    rejects({"", "x", Json::object()}, "kind");
+    rejects({"ok", "", Json::object()}, "actor");
+    rejects({"ok", "tab\there", Json::object()}, "actor");
+    rejects({"ok", "x", Json::array()}, "payload");
+    rejects({"ok", "x", Json{{"v", 1.5}}}, "payload/v");
+    rejects({"ok", "x", Json{{"big", std::int64_t{1} << 60}}}, "payload/big");
+    rejects({"ok", "x", Json{{"text", std::string(300 * 1024, 'a')}}}, "payload");
+    CHECK(ledger.head().size == 1);
+    CHECK(row_count(db, "events") == 1);
+  }
+
+  TEST_CASE("an applier's rejection rolls back its own writes only") {
+    TempDir dir;
+    const std::string db = make_ledger(dir);
+    {
+      Ledger ledger(db, {}, std::make_shared<RejectOdd>());
+      std::vector<std::future<Receipt>> futures;
+      for (int i = 0; i < 10; ++i) futures.push_back(ledger.append_async(request(i)));
+      int accepted = 0, rejected = 0;
+      for (auto& f : futures) {
+        try {
+          f.get();
+          ++accepted;
+        } catch (const AppendRejected&) {
+          ++rejected;
+        }
+      }
+      CHECK(accepted == 5);
+      CHECK(rejected == 5);
+    }
+    CHECK(row_count(db, "events") == 5);
+    CHECK(row_count(db, "side_effects") == 5);
+    CHECK(verify_ledger(db, {}).intact());
+  }
+
+  TEST_CASE("the schema itself refuses UPDATE and DELETE") {
+    TempDir dir;
+    const std::string db = make_ledger(dir);
+    {
+      Ledger ledger(db);
+      for (int i = 0; i < 3; ++i) ledger.append(request(i));
+    }
+    SQLite::Database conn(db, SQLite::OPEN_READWRITE);
+    CHECK_THROWS_WITH(conn.exec("UPDATE events SET actor = 'mallory'"),
+                      doctest::Contains("append-only"));
+    CHECK_THROWS_WITH(conn.exec("DELETE FROM events"), doctest::Contains("append-only"));
+    CHECK_THROWS(conn.exec("DELETE FROM tree_nodes"));
+    CHECK_THROWS(conn.exec("UPDATE ledger_meta SET value = 'x'"));
+    CHECK(conn.execAndGet("PRAGMA journal_mode").getString() == "wal");
+    CHECK(conn.execAndGet("PRAGMA user_version").getInt() >= 1);
+  }
+
+  TEST_CASE("proofs served from the file verify against its roots") {
+    TempDir dir;
+    const std::string db = make_ledger(dir);
+    Ledger ledger(db);
+    std::vector<std::future<Receipt>> futures;
+    for (int i = 0; i < 77; ++i) futures.push_back(ledger.append_async(request(i)));
+    for (auto& f : futures) f.get();
+    const auto leaves = stored_leaf_hashes(db);
+    for (std::uint64_t size : {1u, 2u, 5u, 32u, 33u, 77u}) {
+      const Hash root = ledger.root_at(size);
+      CHECK(root == naive_root(leaves, 0, size));
+      for (std::uint64_t seq = 1; seq <= size; seq += 3) {
+        CHECK(verify_inclusion(seq - 1, size, leaves[seq - 1], ledger.inclusion_proof(seq, size),
+                               root));
+      }
+      for (std::uint64_t old_size = 1; old_size <= size; old_size += 4) {
+        CHECK(verify_consistency(old_size, size, ledger.root_at(old_size), root,
+                                 ledger.consistency_proof(old_size, size)));
+      }
+    }
+    CHECK_THROWS_AS(ledger.inclusion_proof(78, 78), std::out_of_range);
+    CHECK_THROWS_AS(ledger.root_at(78), std::out_of_range);
+    CHECK_THROWS_AS(ledger.consistency_proof(0, 5), std::out_of_range);
+  }
+
+  TEST_CASE("opening refuses files that are not ledgers") {
+    TempDir dir;
+    CHECK_THROWS_WITH(Ledger(dir.file("missing.db")), doctest::Contains("not found"));
+    {
+      SQLite::Database other(dir.file("other.db"), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      other.exec("CREATE TABLE t (x)");
+    }
+    CHECK_THROWS_WITH(Ledger(dir.file("other.db")), doctest::Contains("not a qledger ledger"));
+    qledger::test::write_text(dir.file("garbage.db"), std::string(8192, 'x'));
+    CHECK_THROWS(Ledger(dir.file("garbage.db")));
+    const std::string db = make_ledger(dir);
+    CHECK_THROWS_WITH(init_ledger(db, default_key_path(db), "o"), doctest::Contains("exists"));
+  }
+}

@@ -1,0 +1,318 @@
+// An insider with the database file tries every way to falsify history, using plain SQL after
+// dropping the append-only triggers; `verify_ledger` must catch each and name the first bad seq.
+#include <doctest/doctest.h>
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include "qledger/checkpoint.hpp"
+#include "qledger/ledger.hpp"
+#include "qledger/ledger_setup.hpp"
+#include "qledger/merkle.hpp"
+#include "qledger/verifier.hpp"
+#include "test_support.hpp"
+
+using namespace qledger;
+using qledger::test::TempDir;
+
+namespace {
+
+// A ledger of 40 events with checkpoints at sizes 20 and 40, plus a backup copy at size 20.
+struct Fixture {
+  TempDir dir;
+  std::string db = dir.file("ledger.db");
+  std::string backup_at_20 = dir.file("backup-20.db");
+  VerifierKey key;
+  std::string checkpoint_20, checkpoint_40;
+
+  Fixture() {
+    key = init_ledger(db, default_key_path(db), "qledger.test/tamper");
+    append_range(1, 20);
+    checkpoint_20 = sign_now();
+    std::filesystem::copy_file(db, backup_at_20);
+    append_range(21, 40);
+    checkpoint_40 = sign_now();
+  }
+
+  void append_range(int first, int last) {
+    Ledger ledger(db);
+    for (int i = first; i <= last; ++i) {
+      ledger.append({"test.sample", "inspector-" + std::to_string(i % 3),
+                     Json{{"sample_no", "HS-" + std::to_string(i)}, {"conclusion", "合格"}}});
+    }
+  }  // closing the last connection folds the WAL into the main file
+
+  std::string sign_now() {
+    Ledger ledger(db);
+    return sign_tree_head(ledger.info(), ledger.head(),
+                          load_ledger_key(ledger.info(), default_key_path(db)));
+  }
+
+  // A scratch copy with the triggers dropped, as an insider would prepare it.
+  std::string tampered_copy(const std::string& name) {
+    const std::string path = dir.file(name);
+    std::filesystem::copy_file(db, path);
+    SQLite::Database conn(path, SQLite::OPEN_READWRITE);
+    conn.exec(
+        "DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;"
+        "DROP TRIGGER tree_nodes_no_update; DROP TRIGGER tree_nodes_no_delete;");
+    return path;
+  }
+
+  VerifyReport verify(const std::string& path, std::vector<std::string> notes = {}) {
+    VerifyOptions options;
+    options.trusted_key = key;
+    for (std::size_t i = 0; i < notes.size(); ++i) {
+      options.checkpoints.push_back({"cp" + std::to_string(i), notes[i]});
+    }
+    return verify_ledger(path, options);
+  }
+};
+
+void expect_first_problem(const VerifyReport& r, std::uint64_t seq, const std::string& code) {
+  REQUIRE_FALSE(r.intact());
+  REQUIRE_FALSE(r.io_error);
+  CHECK(r.problems.front().seq == seq);
+  CHECK(r.problems.front().code == code);
+}
+
+std::string leaf_text(SQLite::Database& conn, int seq) {
+  SQLite::Statement q(conn, "SELECT leaf FROM events WHERE seq = ?");
+  q.bind(1, seq);
+  REQUIRE(q.executeStep());
+  const auto col = q.getColumn(0);
+  return std::string(static_cast<const char*>(col.getBlob()),
+                     static_cast<std::size_t>(col.getBytes()));
+}
+
+// Rewrites events from `from_seq` on with new payloads and a fully recomputed chain and tree:
+// what an insider who knows the format would do.
+void rewrite_history(const std::string& path, int from_seq) {
+  SQLite::Database conn(path, SQLite::OPEN_READWRITE);
+  SQLite::Statement all(conn, "SELECT leaf FROM events ORDER BY seq");
+  std::vector<Leaf> leaves;
+  while (all.executeStep()) {
+    const auto col = all.getColumn(0);
+    LeafError error;
+    leaves.push_back(*decode_leaf(std::string_view(static_cast<const char*>(col.getBlob()),
+                                                   static_cast<std::size_t>(col.getBytes())),
+                                  error));
+  }
+  all.reset();
+  leaves[static_cast<std::size_t>(from_seq - 1)].payload["conclusion"] = "不合格";
+  conn.exec("DELETE FROM events; DELETE FROM tree_nodes;");
+  SQLite::Statement ins(conn, "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)");
+  SQLite::Statement node(conn, "INSERT INTO tree_nodes VALUES (?, ?, ?)");
+  Sha256 hasher;
+  CompactRange range;
+  Hash prev = kGenesisPrev;
+  for (auto& leaf : leaves) {
+    leaf.prev = prev;
+    const std::string bytes = encode_leaf(leaf);
+    const Hash h = hasher.leaf_hash(bytes);
+    ins.bind(1, static_cast<std::int64_t>(leaf.seq));
+    ins.bind(2, leaf.kind);
+    ins.bind(3, leaf.recorded_at);
+    ins.bind(4, leaf.actor);
+    ins.bind(5, bytes.data(), static_cast<int>(bytes.size()));
+    ins.bind(6, h.data(), 32);
+    ins.exec();
+    ins.reset();
+    for (const auto& n : range.append(hasher, h)) {
+      if (n.level == 0) continue;
+      node.bind(1, static_cast<int>(n.level));
+      node.bind(2, static_cast<std::int64_t>(n.index));
+      node.bind(3, n.hash.data(), 32);
+      node.exec();
+      node.reset();
+    }
+    prev = h;
+  }
+}
+
+}  // namespace
+
+TEST_SUITE("tamper") {
+  TEST_CASE("the untouched ledger verifies with both checkpoints") {
+    Fixture f;
+    const auto r = f.verify(f.db, {f.checkpoint_20, f.checkpoint_40});
+    CHECK(r.intact());
+    CHECK(r.tree_size == 40);
+    REQUIRE(r.checkpoints.size() == 2);
+    CHECK(r.checkpoints[0].ok);
+    CHECK(r.checkpoints[1].ok);
+  }
+
+  TEST_CASE("an edited payload") {
+    Fixture f;
+    const auto path = f.tampered_copy("edit.db");
+    {
+      SQLite::Database conn(path, SQLite::OPEN_READWRITE);
+      std::string leaf = leaf_text(conn, 7);
+      leaf.replace(leaf.find("合格"), std::string("合格").size(), "不合格");
+      SQLite::Statement u(conn, "UPDATE events SET leaf = ? WHERE seq = 7");
+      u.bind(1, leaf.data(), static_cast<int>(leaf.size()));
+      u.exec();
+    }
+    expect_first_problem(f.verify(path), 7, "leaf_hash_mismatch");
+  }
+
+  TEST_CASE("an edited payload with its leaf hash recomputed breaks the chain at the next event") {
+    Fixture f;
+    const auto path = f.tampered_copy("edit-rehash.db");
+    {
+      SQLite::Database conn(path, SQLite::OPEN_READWRITE);
+      std::string leaf = leaf_text(conn, 7);
+      leaf.replace(leaf.find("合格"), std::string("合格").size(), "不合格");
+      const Hash h = leaf_hash(leaf);
+      SQLite::Statement u(conn, "UPDATE events SET leaf = ?, leaf_hash = ? WHERE seq = 7");
+      u.bind(1, leaf.data(), static_cast<int>(leaf.size()));
+      u.bind(2, h.data(), 32);
+      u.exec();
+    }
+    const auto r = f.verify(path);
+    REQUIRE_FALSE(r.intact());
+    // Event 7's node in the tree no longer matches (level-1 node (1,3) completes at seq 8),
+    // or event 8's prev breaks: either way the first bad seq reported is at most 8.
+    CHECK(r.problems.front().seq >= 7);
+    CHECK(r.problems.front().seq <= 8);
+  }
+
+  TEST_CASE("an edited hash column") {
+    Fixture f;
+    const auto path = f.tampered_copy("hash.db");
+    SQLite::Database(path, SQLite::OPEN_READWRITE)
+        .exec("UPDATE events SET leaf_hash = zeroblob(32) WHERE seq = 12");
+    expect_first_problem(f.verify(path), 12, "leaf_hash_mismatch");
+  }
+
+  TEST_CASE("an edited convenience column") {
+    Fixture f;
+    const auto path = f.tampered_copy("column.db");
+    SQLite::Database(path, SQLite::OPEN_READWRITE)
+        .exec("UPDATE events SET actor = 'mallory' WHERE seq = 3");
+    expect_first_problem(f.verify(path), 3, "column_mismatch");
+  }
+
+  TEST_CASE("a deleted row") {
+    Fixture f;
+    const auto path = f.tampered_copy("delete.db");
+    SQLite::Database(path, SQLite::OPEN_READWRITE).exec("DELETE FROM events WHERE seq = 9");
+    expect_first_problem(f.verify(path), 9, "missing_event");
+  }
+
+  TEST_CASE("swapped rows") {
+    Fixture f;
+    const auto path = f.tampered_copy("swap.db");
+    SQLite::Database(path, SQLite::OPEN_READWRITE)
+        .exec(
+            "UPDATE events SET seq = 1000000 WHERE seq = 15;"
+            "UPDATE events SET seq = 15 WHERE seq = 16;"
+            "UPDATE events SET seq = 16 WHERE seq = 1000000;");
+    expect_first_problem(f.verify(path), 15, "seq_mismatch");
+  }
+
+  TEST_CASE("an inserted row") {
+    Fixture f;
+    const auto path = f.tampered_copy("insert.db");
+    {
+      SQLite::Database conn(path, SQLite::OPEN_READWRITE);
+      conn.exec("UPDATE events SET seq = seq + 1000001 WHERE seq >= 30");
+      conn.exec("UPDATE events SET seq = seq - 1000000 WHERE seq > 1000000");
+      conn.exec(
+          "INSERT INTO events SELECT 30, kind, recorded_at, actor, leaf, leaf_hash FROM events "
+          "WHERE seq = 29");
+    }
+    expect_first_problem(f.verify(path), 30, "seq_mismatch");
+  }
+
+  TEST_CASE("an edited Merkle node") {
+    Fixture f;
+    const auto path = f.tampered_copy("node.db");
+    SQLite::Database(path, SQLite::OPEN_READWRITE)
+        .exec("UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 2 AND idx = 3");
+    // Node (2,3) covers leaves 12..15 (0-based), completed by seq 16.
+    expect_first_problem(f.verify(path), 16, "tree_node_mismatch");
+  }
+
+  TEST_CASE("a truncated tail is caught by a later checkpoint") {
+    Fixture f;
+    const auto path = f.tampered_copy("truncate.db");
+    SQLite::Database(path, SQLite::OPEN_READWRITE).exec("DELETE FROM events WHERE seq > 33");
+    SQLite::Database(path, SQLite::OPEN_READWRITE)
+        .exec("DELETE FROM tree_nodes WHERE ((idx + 1) << level) > 33");
+    expect_first_problem(f.verify(path, {f.checkpoint_40}), 34, "rolled_back");
+    // Without a checkpoint a clean truncation is indistinguishable from a shorter ledger:
+    // this is why checkpoints must be kept outside the file (docs/ledger-format.md).
+    CHECK(f.verify(path).intact());
+  }
+
+  TEST_CASE("a full rewrite with every hash recomputed is caught by a checkpoint") {
+    Fixture f;
+    const auto path = f.tampered_copy("rewrite.db");
+    rewrite_history(path, 11);
+    CHECK(f.verify(path).intact());  // self-consistent: the chain alone cannot see it
+    const auto r = f.verify(path, {f.checkpoint_20, f.checkpoint_40});
+    expect_first_problem(r, 1, "rewritten");
+    CHECK(r.problems.front().message.find("between seq 1 and 20") != std::string::npos);
+    // A rewrite after the first checkpoint is bounded by it.
+    const auto later = f.tampered_copy("rewrite-late.db");
+    rewrite_history(later, 25);
+    const auto r2 = f.verify(later, {f.checkpoint_20, f.checkpoint_40});
+    expect_first_problem(r2, 21, "rewritten");
+    CHECK(r2.checkpoints[0].ok);
+    CHECK_FALSE(r2.checkpoints[1].ok);
+  }
+
+  TEST_CASE("the file replaced by an older backup") {
+    Fixture f;
+    const auto r = f.verify(f.backup_at_20, {f.checkpoint_20, f.checkpoint_40});
+    expect_first_problem(r, 21, "rolled_back");
+    CHECK(r.checkpoints[0].ok);
+  }
+
+  TEST_CASE("a checkpoint signed by a different key") {
+    Fixture f;
+    TempDir other;
+    const std::string other_db = other.file("other.db");
+    init_ledger(other_db, default_key_path(other_db), "qledger.test/tamper");  // same origin
+    Ledger ledger(f.db);
+    const auto forged = sign_tree_head(ledger.info(), ledger.head(),
+                                       load_ledger_key(read_ledger_info(*open_ledger_database(
+                                                           other_db, true, 1000)),
+                                                       default_key_path(other_db)));
+    const auto r = f.verify(f.db, {forged});
+    expect_first_problem(r, 0, "checkpoint_invalid");
+    CHECK(r.problems.front().message.find("trusted key") != std::string::npos);
+  }
+
+  TEST_CASE("an altered checkpoint file") {
+    Fixture f;
+    std::string note = f.checkpoint_40;
+    note.replace(note.find("\n40\n"), 4, "\n41\n");
+    expect_first_problem(f.verify(f.db, {note}), 0, "checkpoint_invalid");
+  }
+
+  TEST_CASE("a replaced key in ledger_meta does not fool a verifier holding the real key") {
+    Fixture f;
+    const auto path = f.tampered_copy("meta.db");
+    TempDir other;
+    const std::string other_db = other.file("x.db");
+    const VerifierKey mallory = init_ledger(other_db, default_key_path(other_db), "qledger.test/tamper");
+    {
+      SQLite::Database conn(path, SQLite::OPEN_READWRITE);
+      conn.exec("DROP TRIGGER ledger_meta_no_update");
+      SQLite::Statement u(conn, "UPDATE ledger_meta SET value = ? WHERE key = 'verifier_key'");
+      u.bind(1, mallory.to_note_string());
+      u.exec();
+    }
+    // The supervisor's own key still accepts the genuine checkpoint.
+    CHECK(f.verify(path, {f.checkpoint_40}).intact());
+    // Relying on the key stored in the file would reject the genuine checkpoint: still detected.
+    VerifyOptions options;
+    options.checkpoints.push_back({"cp", f.checkpoint_40});
+    const auto r = verify_ledger(path, options);
+    CHECK(r.key_from_ledger);
+    CHECK_FALSE(r.intact());
+  }
+}
