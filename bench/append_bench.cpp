@@ -1,14 +1,14 @@
 // Durable append throughput: T threads each calling Ledger::append (blocking) in a loop, against
 // a baseline of bare SQLiteCpp writing the same rows with the same transaction sizes.
 //
-//   append_bench [--threads 1,8,64] [--seconds 5] [--events N] [--rounds 3] [--keep]
+//   append_bench [--threads 1,8,64] [--seconds 5] [--events N] [--rounds 5] [--keep]
 //
 // --seconds bounds each run by time (default 5 s); --events N instead runs exactly N appends per
 // run (split evenly over the threads). Each configuration is measured in --rounds rounds (default
-// 3), each a ledger run followed by its bare replay, and the medians are printed: fsync latency on
-// shared or virtual disks drifts by 2x within seconds, so only paired, repeated runs compare
-// fairly. Every database is a fresh file under $TMPDIR (default /tmp), removed after its round
-// unless --keep.
+// 5), each a ledger run next to a bare replay (order alternating), and the medians are printed:
+// fsync latency on shared or virtual disks drifts by 2x within seconds, so only paired, repeated
+// runs compare fairly. Every database is a fresh file under $TMPDIR (default /tmp), removed after
+// its round unless --keep.
 //
 // The baseline replays, on a fresh database with the same schema, WAL and synchronous=FULL, the
 // exact batch sequence the ledger committed (reconstructed from the receipts: every event of a
@@ -24,6 +24,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -92,8 +93,8 @@ LedgerRun run_ledger(const std::string& db_path, unsigned threads, double second
     });
   }
   t0 = qb::Clock::now();
-  deadline = t0 + std::chrono::duration_cast<qb::Clock::duration>(
-                      std::chrono::duration<double>(seconds));
+  deadline =
+      t0 + std::chrono::duration_cast<qb::Clock::duration>(std::chrono::duration<double>(seconds));
   start.arrive_and_wait();
   for (auto& w : workers) w.join();
   run.seconds = qb::seconds_since(t0);
@@ -144,9 +145,14 @@ Written read_back(const std::string& db_path) {
   return w;
 }
 
-// Bare SQLiteCpp: same schema, pragmas, rows and transaction sizes; returns elapsed seconds.
-double run_bare(const std::string& db_path, const Written& w,
-                const std::vector<std::uint64_t>& batch_sizes) {
+struct BareRun {
+  double seconds = 0;
+  double commit_seconds = 0;  // of which inside COMMIT (the WAL fsync, checkpoints)
+};
+
+// Bare SQLiteCpp: same schema, pragmas, rows and transaction sizes.
+BareRun run_bare(const std::string& db_path, const Written& w,
+                 const std::vector<std::uint64_t>& batch_sizes) {
   SQLite::Database db(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 10000);
   db.exec("PRAGMA journal_mode = WAL");
   db.exec("PRAGMA synchronous = FULL");
@@ -155,6 +161,7 @@ double run_bare(const std::string& db_path, const Written& w,
                                  "INSERT INTO events (seq, kind, recorded_at, actor, leaf, "
                                  "leaf_hash) VALUES (?, ?, ?, ?, ?, ?)");
   SQLite::Statement insert_node(db, "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)");
+  BareRun run;
   const auto t0 = qb::Clock::now();
   std::size_t next = 0;
   for (const std::uint64_t batch : batch_sizes) {
@@ -182,11 +189,13 @@ double run_bare(const std::string& db_path, const Written& w,
         insert_node.reset();
       }
     }
+    const auto c0 = qb::Clock::now();
     db.exec("COMMIT");
+    run.commit_seconds += qb::seconds_since(c0);
   }
-  const double elapsed = qb::seconds_since(t0);
+  run.seconds = qb::seconds_since(t0);
   if (next != w.events.size()) throw std::runtime_error("baseline did not replay every event");
-  return elapsed;
+  return run;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -217,6 +226,14 @@ std::vector<double> probe_fsync(const std::string& dir, int samples) {
   return ms;
 }
 
+// User + system CPU seconds of this process so far (all threads).
+double cpu_seconds() {
+  struct rusage u {};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
 void remove_db(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", ".key"}) std::filesystem::remove(path + suffix);
 }
@@ -229,47 +246,79 @@ int main(int argc, char** argv) {
     const std::vector<unsigned> thread_counts = flags.list("--threads", {1, 8, 64});
     const double seconds = flags.real("--seconds", 5.0);
     const std::uint64_t fixed_events = flags.u64("--events", 0);
-    const auto rounds = static_cast<unsigned>(flags.u64("--rounds", 3));
+    const auto rounds = static_cast<unsigned>(flags.u64("--rounds", 5));
     const bool keep = flags.has("--keep");
     if (rounds == 0) throw std::invalid_argument("--rounds: need at least 1");
     qb::TempDir dir("qledger-append-bench");
     if (keep) dir.keep();
 
     qb::print_machine();
-    std::printf("databases in %s; %s per run, %u rounds (ledger run, then bare replay) per "
-                "configuration; medians shown\n",
-                dir.path().c_str(),
-                fixed_events ? (std::to_string(fixed_events) + " events").c_str()
-                             : (qb::fmt("%.1f", seconds) + " s").c_str(),
-                rounds);
+    std::printf(
+        "databases in %s; %s per run, %u rounds (ledger run, then bare replay) per "
+        "configuration; medians shown\n",
+        dir.path().c_str(),
+        fixed_events ? (std::to_string(fixed_events) + " events").c_str()
+                     : (qb::fmt("%.1f", seconds) + " s").c_str(),
+        rounds);
     const std::vector<double> fsync_ms = probe_fsync(dir.path(), 200);
+    const qb::Span build_requests = qb::best_of(3, [] {
+      std::size_t sink = 0;
+      for (std::uint64_t n = 0; n < 100000; ++n) sink += qb::sample_request(0, n).actor.size();
+      if (sink == 0) std::puts("");
+    });
+    std::printf(
+        "building one AppendRequest in the benchmark's threads costs %.1f µs CPU (part "
+        "of the ledger's CPU column)\n",
+        build_requests.cpu / 100000 * 1e6);
     std::printf("write(8 KiB)+fdatasync latency here: p10 %.2f ms, p50 %.2f ms, p90 %.2f ms\n\n",
                 percentile(fsync_ms, 0.1), percentile(fsync_ms, 0.5), percentile(fsync_ms, 0.9));
     std::printf(
         "| appenders | events/run | transactions/run | avg batch | ledger appends/s | p50 ms | "
-        "p99 ms | bare SQLite events/s | ledger/bare (per round) | ratio ≥ 0.7 | ≥ 20,000/s "
-        "@64 |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|\n");
+        "p99 ms | bare SQLite events/s | bare: ms in COMMIT per transaction | ledger/bare (per "
+        "round) | CPU µs/event ledger / bare | ratio ≥ 0.7 | ≥ 20,000/s @64 |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|\n");
     std::fflush(stdout);
     for (const unsigned threads : thread_counts) {
       if (threads == 0) throw std::invalid_argument("--threads: 0 threads");
       std::vector<double> events, transactions, ledger_rates, bare_rates, ratios, p50s, p99s;
+      std::vector<double> ledger_cpu_us, bare_cpu_us;
       std::string ratio_list;
+      std::vector<double> commit_ms;
+      // Rounds alternate the order: even rounds run the ledger, then replay it bare; odd rounds
+      // first replay the previous round's ledger run bare, then run the ledger. So neither side
+      // always gets the disk second (fsync latency here drifts over seconds).
+      LedgerRun prev_run;
+      Written prev_written;
       for (unsigned round = 0; round < rounds; ++round) {
         const std::string tag = std::to_string(threads) + "-" + std::to_string(round);
         const std::string ledger_path = dir.file("ledger-" + tag + ".db");
         const std::string bare_path = dir.file("bare-" + tag + ".db");
-        ::sync();  // start each phase without someone else's dirty pages in flight
-        const LedgerRun run = run_ledger(ledger_path, threads, seconds, fixed_events);
-        const Written written = read_back(ledger_path);
+        const bool bare_first = round % 2 == 1;
+        BareRun bare;
+        double bare_cpu = 0;
+        std::uint64_t bare_events = 0;
+        auto replay = [&](const LedgerRun& of, const Written& rows) {
+          ::sync();  // start each phase without the other's dirty pages in flight
+          const double cpu1 = cpu_seconds();
+          bare = run_bare(bare_path, rows, of.batch_sizes);
+          bare_cpu = cpu_seconds() - cpu1;
+          bare_events = of.events;
+          commit_ms.push_back(bare.commit_seconds / static_cast<double>(of.batch_sizes.size()) *
+                              1e3);
+        };
+        if (bare_first) replay(prev_run, prev_written);
         ::sync();
-        const double bare_seconds = run_bare(bare_path, written, run.batch_sizes);
+        const double cpu0 = cpu_seconds();
+        LedgerRun run = run_ledger(ledger_path, threads, seconds, fixed_events);
+        const double ledger_cpu = cpu_seconds() - cpu0;
+        Written written = read_back(ledger_path);
+        if (!bare_first) replay(run, written);
         if (!keep) {
           remove_db(ledger_path);
           remove_db(bare_path);
         }
         const double ledger_rate = static_cast<double>(run.events) / run.seconds;
-        const double bare_rate = static_cast<double>(run.events) / bare_seconds;
+        const double bare_rate = static_cast<double>(bare_events) / bare.seconds;
         events.push_back(static_cast<double>(run.events));
         transactions.push_back(static_cast<double>(run.batch_sizes.size()));
         ledger_rates.push_back(ledger_rate);
@@ -278,6 +327,10 @@ int main(int argc, char** argv) {
         p50s.push_back(percentile(run.latencies_ms, 0.50));
         p99s.push_back(percentile(run.latencies_ms, 0.99));
         ratio_list += (round ? "/" : "") + qb::fmt("%.2f", ledger_rate / bare_rate);
+        ledger_cpu_us.push_back(ledger_cpu / static_cast<double>(run.events) * 1e6);
+        bare_cpu_us.push_back(bare_cpu / static_cast<double>(bare_events) * 1e6);
+        prev_run = std::move(run);
+        prev_written = std::move(written);
       }
       const double ev = percentile(events, 0.5);
       const double tx = percentile(transactions, 0.5);
@@ -288,12 +341,15 @@ int main(int argc, char** argv) {
       }
       const double ratio = percentile(ratios, 0.5);
       const double ledger_rate = percentile(ledger_rates, 0.5);
-      std::printf("| %u | %.0f | %.0f | %.1f | %s | %.2f | %.2f | %s | %.2f (%s) | %s | %s |\n",
-                  threads, ev, tx, total_events / total_tx, qb::fmt_rate(ledger_rate).c_str(),
-                  percentile(p50s, 0.5), percentile(p99s, 0.5),
-                  qb::fmt_rate(percentile(bare_rates, 0.5)).c_str(), ratio, ratio_list.c_str(),
-                  qb::met(ratio >= 0.7).c_str(),
-                  threads == 64 ? qb::met(ledger_rate >= 20000).c_str() : "–");
+      std::printf(
+          "| %u | %.0f | %.0f | %.1f | %s | %.2f | %.2f | %s | %.2f | %.2f (%s) | %.0f / %.0f | %s "
+          "| %s |\n",
+          threads, ev, tx, total_events / total_tx, qb::fmt_rate(ledger_rate).c_str(),
+          percentile(p50s, 0.5), percentile(p99s, 0.5),
+          qb::fmt_rate(percentile(bare_rates, 0.5)).c_str(), percentile(commit_ms, 0.5), ratio,
+          ratio_list.c_str(), percentile(ledger_cpu_us, 0.5), percentile(bare_cpu_us, 0.5),
+          qb::met(ratio >= 0.7).c_str(),
+          threads == 64 ? qb::met(ledger_rate >= 20000).c_str() : "–");
       std::fflush(stdout);
     }
     return 0;

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -29,6 +30,44 @@ inline double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// CPU seconds consumed by the calling thread: unlike wall time, barely affected by other
+// processes competing for the cores (this machine is shared with builds and fuzzers).
+inline double thread_cpu_seconds() {
+  timespec ts{};
+  ::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
+// Wall and calling-thread CPU time of one stretch of work.
+struct Span {
+  double wall = 0;
+  double cpu = 0;
+};
+
+class Stopwatch {
+ public:
+  Stopwatch() : wall_(Clock::now()), cpu_(thread_cpu_seconds()) {}
+  Span elapsed() const { return {seconds_since(wall_), thread_cpu_seconds() - cpu_}; }
+
+ private:
+  Clock::time_point wall_;
+  double cpu_;
+};
+
+// Runs fn() `runs` times; returns the smallest wall and the smallest CPU time seen.
+template <typename Fn>
+Span best_of(int runs, Fn&& fn) {
+  Span best{1e300, 1e300};
+  for (int i = 0; i < runs; ++i) {
+    const Stopwatch watch;
+    fn();
+    const Span s = watch.elapsed();
+    best.wall = std::min(best.wall, s.wall);
+    best.cpu = std::min(best.cpu, s.cpu);
+  }
+  return best;
+}
+
 // Minimal flag parsing: "--name value" pairs; unknown flags are an error.
 class Flags {
  public:
@@ -38,7 +77,8 @@ class Flags {
   const std::string* find(std::string_view name) const {
     for (std::size_t i = 0; i < args_.size(); ++i) {
       if (args_[i] == name) {
-        if (i + 1 >= args_.size()) throw std::invalid_argument(std::string(name) + " needs a value");
+        if (i + 1 >= args_.size())
+          throw std::invalid_argument(std::string(name) + " needs a value");
         return &args_[i + 1];
       }
     }
@@ -144,8 +184,10 @@ inline std::string met(bool ok) { return ok ? "met" : "**missed**"; }
 inline void print_machine() {
   struct utsname u {};
   ::uname(&u);
-  std::printf("machine: %s %s, %u hardware threads (nproc)\n", u.sysname, u.release,
-              std::thread::hardware_concurrency());
+  double load[3] = {0, 0, 0};
+  ::getloadavg(load, 3);
+  std::printf("machine: %s %s, %u hardware threads (nproc), load average %.2f %.2f %.2f\n",
+              u.sysname, u.release, std::thread::hardware_concurrency(), load[0], load[1], load[2]);
 }
 
 }  // namespace qledger::bench

@@ -1,20 +1,23 @@
 // Full-verification speed against raw SHA-256, and proof latency, on a ledger of N events.
 //
-//   verify_bench [--events 1000000] [--proofs 1000] [--window 16384] [--db PATH] [--keep]
+//   verify_bench [--events 1000000] [--proofs 1000] [--window 16384] [--verify-runs 2]
+//                [--db PATH] [--keep]
 //
 // 1. Builds a fresh ledger of --events events under $TMPDIR (default /tmp) from one thread
 //    keeping --window append_async futures outstanding (build time is printed, not measured
 //    against a goal). With --db PATH an existing ledger is used instead (nothing is built).
-// 2. Times verify_ledger() over it (twice; the faster, warm-cache run is reported) and, in the
+// 2. Times verify_ledger() over it (--verify-runs times, default 2; the fastest, warm-cache run
+//    is reported, as wall time and as the calling thread's CPU time) and, in the
 //    same process, raw SHA-256: Sha256::leaf_hash over the same leaf bytes, read into memory
 //    first. Reports events/s and the ratio verify/raw (goals: >= 0.6x and >= 1.5M events/s).
 //    Then times the verifier's parts separately (events scan, leaf hash, decode_leaf, Merkle
-//    recomputation, tree_nodes scan) to show where its time goes.
+//    recomputation, tree_nodes scan; over the first 1M events, scaled) and the steps inside
+//    decode_leaf (over the first 200k leaves) to show where its time goes.
 // 3. Times --proofs random inclusion proofs and --proofs random consistency proofs through
 //    Ledger (random sizes, and against the head), goal <= 1 ms per proof, and counts the rows
 //    each one reads (the same proof functions over a counting node source; +1 row for the head
 //    lookup Ledger does first).
-// 10M events (--events 10000000) takes a few minutes to build and about 4 GB of disk.
+// 10M events (--events 10000000) takes several minutes to build and about 6 GB of disk.
 #include "bench_common.hpp"
 
 #include "qledger/leaf.hpp"
@@ -46,8 +49,8 @@ double build_ledger(const std::string& path, std::uint64_t events, std::size_t w
       pending.front().get();
       pending.pop_front();
       if (++done % 1000000 == 0) {
-        std::fprintf(stderr, "  built %llu events (%.0f s)\n", static_cast<unsigned long long>(done),
-                     qb::seconds_since(t0));
+        std::fprintf(stderr, "  built %llu events (%.0f s)\n",
+                     static_cast<unsigned long long>(done), qb::seconds_since(t0));
       }
     }
   }
@@ -74,22 +77,11 @@ Leaves read_leaves(SQLite::Database& db) {
   SQLite::Statement q(db, "SELECT leaf FROM events ORDER BY seq");
   while (q.executeStep()) {
     const SQLite::Column c = q.getColumn(0);
-    leaves.bytes.append(static_cast<const char*>(c.getBlob()), static_cast<std::size_t>(c.getBytes()));
+    leaves.bytes.append(static_cast<const char*>(c.getBlob()),
+                        static_cast<std::size_t>(c.getBytes()));
     leaves.offsets.push_back(leaves.bytes.size());
   }
   return leaves;
-}
-
-// Best of `runs` timings of fn().
-template <typename Fn>
-double best_of(int runs, Fn&& fn) {
-  double best = 1e300;
-  for (int i = 0; i < runs; ++i) {
-    const auto t0 = qb::Clock::now();
-    fn();
-    best = std::min(best, qb::seconds_since(t0));
-  }
-  return best;
 }
 
 // Same queries as the library's SQLite node source, counting the rows it reads.
@@ -126,7 +118,8 @@ struct ProofCase {
 };
 
 struct ProofStats {
-  double mean_us = 0, p50_us = 0, p99_us = 0, max_us = 0;
+  double mean_us = 0, p50_us = 0, p99_us = 0, max_us = 0, cpu_mean_us = 0;
+  double bare_mean_us = 0;  // same proof over one connection with statements prepared once
   double rows_mean = 0;
   std::uint64_t rows_max = 0;
 };
@@ -143,11 +136,13 @@ ProofStats time_proofs(const std::vector<ProofCase>& cases, Prove&& prove, Count
   std::vector<double> us;
   us.reserve(cases.size());
   std::size_t sink = 0;
+  const double cpu0 = qb::thread_cpu_seconds();
   for (const ProofCase& c : cases) {
     const auto t0 = qb::Clock::now();
     sink += prove(c).size();
     us.push_back(std::chrono::duration<double, std::micro>(qb::Clock::now() - t0).count());
   }
+  s.cpu_mean_us = (qb::thread_cpu_seconds() - cpu0) / static_cast<double>(cases.size()) * 1e6;
   if (sink == static_cast<std::size_t>(-1)) std::puts("");  // keep the results alive
   double total = 0;
   for (double u : us) total += u;
@@ -156,19 +151,22 @@ ProofStats time_proofs(const std::vector<ProofCase>& cases, Prove&& prove, Count
   s.p99_us = pct(us, 0.99);
   s.max_us = *std::max_element(us.begin(), us.end());
   std::uint64_t rows_total = 0;
+  const auto t0 = qb::Clock::now();
   for (const ProofCase& c : cases) {
     const std::uint64_t rows = count(c) + 1;  // + the head lookup
     rows_total += rows;
     s.rows_max = std::max(s.rows_max, rows);
   }
+  s.bare_mean_us = qb::seconds_since(t0) / static_cast<double>(cases.size()) * 1e6;
   s.rows_mean = static_cast<double>(rows_total) / static_cast<double>(cases.size());
   return s;
 }
 
 void print_proof_row(const char* what, const char* sizes, std::size_t count, const ProofStats& s) {
-  std::printf("| %s | %s | %zu | %.1f | %.1f | %.1f | %.1f | %.1f / %llu | %s |\n", what, sizes,
-              count, s.mean_us, s.p50_us, s.p99_us, s.max_us, s.rows_mean,
-              static_cast<unsigned long long>(s.rows_max), qb::met(s.p99_us <= 1000).c_str());
+  std::printf("| %s | %s | %zu | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f / %llu | %.1f | %s |\n",
+              what, sizes, count, s.mean_us, s.cpu_mean_us, s.p50_us, s.p99_us, s.max_us,
+              s.rows_mean, static_cast<unsigned long long>(s.rows_max), s.bare_mean_us,
+              qb::met(s.mean_us <= 1000).c_str());
 }
 
 }  // namespace
@@ -180,6 +178,7 @@ int main(int argc, char** argv) {
     const std::size_t proofs = flags.u64("--proofs", 1000);
     const std::size_t window = flags.u64("--window", 16384);
     const std::string given_db = flags.str("--db", "");
+    const int verify_runs = static_cast<int>(flags.u64("--verify-runs", 2));
     qb::TempDir dir("qledger-verify-bench");
     if (flags.has("--keep") || !given_db.empty()) dir.keep();
     if (events == 0 || proofs == 0 || window == 0) throw std::invalid_argument("zero-sized flag");
@@ -201,12 +200,12 @@ int main(int argc, char** argv) {
 
     // --- verification vs raw SHA-256 -------------------------------------------------------
     qledger::VerifyReport report;
-    const double verify_seconds =
-        best_of(2, [&] { report = qledger::verify_ledger(path, qledger::VerifyOptions{}); });
+    const qb::Span verify = qb::best_of(
+        verify_runs, [&] { report = qledger::verify_ledger(path, qledger::VerifyOptions{}); });
     if (!report.intact()) {
-      throw std::runtime_error("verify_ledger did not find the ledger intact: " +
-                               (report.problems.empty() ? report.io_message
-                                                        : report.problems.front().message));
+      throw std::runtime_error(
+          "verify_ledger did not find the ledger intact: " +
+          (report.problems.empty() ? report.io_message : report.problems.front().message));
     }
     events = report.events_checked;
 
@@ -215,31 +214,37 @@ int main(int argc, char** argv) {
     if (leaves.count() != events) throw std::runtime_error("leaf count differs from verify");
     qledger::Sha256 hasher;
     std::vector<Hash> leaf_hashes(leaves.count());
-    const double sha_seconds = best_of(3, [&] {
+    const qb::Span sha = qb::best_of(3, [&] {
       for (std::size_t i = 0; i < leaves.count(); ++i) leaf_hashes[i] = hasher.leaf_hash(leaves[i]);
     });
 
     const double n = static_cast<double>(events);
-    const double verify_rate = n / verify_seconds;
-    const double sha_rate = n / sha_seconds;
-    const double ratio = verify_rate / sha_rate;
     std::printf("\nleaves: %llu, %.0f bytes on average; database %.0f MB\n\n",
                 static_cast<unsigned long long>(events),
                 static_cast<double>(leaves.bytes.size()) / n,
                 static_cast<double>(std::filesystem::file_size(path)) / 1e6);
     std::printf(
-        "| events | verify_ledger s | verify events/s | raw SHA-256 events/s | verify/raw | ≥ 0.6× | "
-        "≥ 1.5M events/s |\n|---:|---:|---:|---:|---:|---|---|\n");
-    std::printf("| %llu | %.2f | %s | %s | %.3f | %s | %s |\n\n",
-                static_cast<unsigned long long>(events), verify_seconds,
-                qb::fmt_rate(verify_rate).c_str(), qb::fmt_rate(sha_rate).c_str(), ratio,
-                qb::met(ratio >= 0.6).c_str(), qb::met(verify_rate >= 1.5e6).c_str());
+        "| events | clock | verify_ledger s | verify events/s | raw SHA-256 events/s | verify/raw "
+        "| ≥ 0.6× | ≥ 1.5M events/s |\n|---:|---|---:|---:|---:|---:|---|---|\n");
+    for (const bool cpu : {false, true}) {
+      const double v = cpu ? verify.cpu : verify.wall;
+      const double r = cpu ? sha.cpu : sha.wall;
+      const double ratio = r / v;
+      std::printf("| %llu | %s | %.2f | %s | %s | %.3f | %s | %s |\n",
+                  static_cast<unsigned long long>(events), cpu ? "thread CPU" : "wall", v,
+                  qb::fmt_rate(n / v).c_str(), qb::fmt_rate(n / r).c_str(), ratio,
+                  qb::met(ratio >= 0.6).c_str(), qb::met(n / v >= 1.5e6).c_str());
+    }
+    std::printf("\n");
 
     // --- where verification spends its time (each part timed alone, best of 2) --------------
-    const double scan_seconds = best_of(2, [&] {
+    // The parts run over the first `part_count` events (at most 1M) and are scaled to all.
+    const std::size_t part_count = std::min<std::size_t>(leaves.count(), 1000000);
+    const qb::Span scan = qb::best_of(2, [&] {
       SQLite::Statement rows(db,
                              "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events "
-                             "ORDER BY seq");
+                             "ORDER BY seq LIMIT ?");
+      rows.bind(1, static_cast<std::int64_t>(part_count));
       std::size_t sink = 0;
       while (rows.executeStep()) {
         sink += static_cast<std::size_t>(rows.getColumn(0).getInt64());
@@ -250,19 +255,20 @@ int main(int argc, char** argv) {
       }
       if (sink == 0) std::puts("");
     });
-    const double decode_seconds = best_of(2, [&] {
+    const qb::Span decode = qb::best_of(2, [&] {
       qledger::LeafError error;
-      for (std::size_t i = 0; i < leaves.count(); ++i) {
+      for (std::size_t i = 0; i < part_count; ++i) {
         if (!qledger::decode_leaf(leaves[i], error)) throw std::runtime_error("leaf fails decode");
       }
     });
-    const double merkle_seconds = best_of(2, [&] {
+    const qb::Span merkle = qb::best_of(2, [&] {
       qledger::CompactRange range;
       std::size_t nodes = 0;
-      for (const Hash& h : leaf_hashes) nodes += range.append(hasher, h).size();
+      for (std::size_t i = 0; i < part_count; ++i)
+        nodes += range.append(hasher, leaf_hashes[i]).size();
       if (nodes == 0) std::puts("");
     });
-    const double nodes_scan_seconds = best_of(2, [&] {
+    const qb::Span nodes_scan = qb::best_of(2, [&] {
       SQLite::Statement q(db, "SELECT idx, hash FROM tree_nodes WHERE level = ? ORDER BY idx");
       std::size_t sink = 0;
       for (int level = 1; level < 64; ++level) {
@@ -278,21 +284,65 @@ int main(int argc, char** argv) {
       }
       if (sink == 0) std::puts("");
     });
-    const double parts =
-        scan_seconds + sha_seconds + decode_seconds + merkle_seconds + nodes_scan_seconds;
-    std::printf("| verifier part (timed alone) | s | µs/event | share of verify_ledger |\n"
-                "|---|---:|---:|---:|\n");
-    auto part = [&](const char* name, double s) {
-      std::printf("| %s | %.2f | %.2f | %.0f%% |\n", name, s, s / n * 1e6,
-                  100.0 * s / verify_seconds);
+    // Inside decode_leaf, on a sample (up to 200,000 leaves): its steps one by one.
+    const std::size_t sample = std::min<std::size_t>(leaves.count(), 200000);
+    std::vector<qledger::Json> parsed(sample);
+    const qb::Span plain_parse = qb::best_of(2, [&] {
+      for (std::size_t i = 0; i < sample; ++i) parsed[i] = qledger::Json::parse(leaves[i]);
+    });
+    const qb::Span profile_parse = qb::best_of(2, [&] {
+      qledger::CanonicalError error;
+      for (std::size_t i = 0; i < sample; ++i) {
+        auto v = qledger::parse_profile_json(leaves[i], error, qledger::kMaxLeafBytes);
+        if (!v) throw std::runtime_error("leaf fails parse_profile_json");
+        parsed[i] = std::move(*v);
+      }
+    });
+    const qb::Span check = qb::best_of(2, [&] {
+      for (std::size_t i = 0; i < sample; ++i) {
+        if (qledger::check_profile(parsed[i])) throw std::runtime_error("check_profile failed");
+      }
+    });
+    const qb::Span encode = qb::best_of(2, [&] {
+      for (std::size_t i = 0; i < sample; ++i) {
+        if (qledger::encode_canonical(parsed[i]) != leaves[i]) throw std::runtime_error("!=");
+      }
+    });
+    const qb::Span fields = qb::best_of(2, [&] {
+      for (std::size_t i = 0; i < sample; ++i) {
+        const auto& v = parsed[i];
+        if (qledger::check_leaf_fields(v["kind"].get_ref<const std::string&>(),
+                                       v["actor"].get_ref<const std::string&>(), v["payload"])) {
+          throw std::runtime_error("check_leaf_fields failed");
+        }
+      }
+    });
+    const qb::Span parts{scan.wall + sha.wall + decode.wall + merkle.wall + nodes_scan.wall,
+                         scan.cpu + sha.cpu + decode.cpu + merkle.cpu + nodes_scan.cpu};
+    std::printf(
+        "| verifier part (timed alone, best of 2) | wall s | CPU s | CPU µs/event | share of "
+        "verify_ledger CPU |\n|---|---:|---:|---:|---:|\n");
+    auto part = [&](const char* name, const qb::Span& s, double count) {
+      const double scale = n / count;  // sampled parts are scaled up to all events
+      std::printf("| %s | %.2f | %.2f | %.2f | %.0f%% |\n", name, s.wall * scale, s.cpu * scale,
+                  s.cpu / count * 1e6, 100.0 * s.cpu * scale / verify.cpu);
     };
-    part("SQLite scan of events (all 6 columns)", scan_seconds);
-    part("leaf SHA-256 (raw, in memory)", sha_seconds);
-    part("decode_leaf (canonical JSON parse + checks)", decode_seconds);
-    part("Merkle recomputation (CompactRange::append)", merkle_seconds);
-    part("SQLite scan of tree_nodes (by level)", nodes_scan_seconds);
-    part("sum of parts", parts);
-    part("verify_ledger", verify_seconds);
+    const auto pc = static_cast<double>(part_count);
+    part("SQLite scan of events (all 6 columns)", scan, pc);
+    part("leaf SHA-256 (raw, in memory)", sha, n);
+    part("decode_leaf (all of it)", decode, pc);
+    part("Merkle recomputation (CompactRange::append)", merkle, pc);
+    part("SQLite scan of tree_nodes (by level)", nodes_scan, n);
+    part("sum of the parts above", parts, pc);
+    part("verify_ledger", verify, n);
+    const auto sampled = static_cast<double>(sample);
+    part("↳ in decode_leaf: parse_profile_json (SAX to DOM + check_profile)", profile_parse,
+         sampled);
+    part("↳ in decode_leaf: encode_canonical (check_profile + encode) and compare", encode,
+         sampled);
+    part("↳ in decode_leaf: check_leaf_fields (check_profile of the payload)", fields, sampled);
+    part("↳ one check_profile walk of a whole leaf (2× per leaf + 1× payload)", check, sampled);
+    part("reference: plain nlohmann::json::parse, no checks", plain_parse, sampled);
     std::printf("\n");
 
     // --- proofs through Ledger ----------------------------------------------------------------
@@ -315,9 +365,9 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < std::min<std::size_t>(proofs, 20); ++i) {
       const auto [seq, tree] = incl_random[i];
       const auto ev = ledger.event(seq);
-      if (!ev || !qledger::verify_inclusion(seq - 1, tree, ev->leaf_hash,
-                                            ledger.inclusion_proof(seq, tree),
-                                            ledger.root_at(tree))) {
+      if (!ev ||
+          !qledger::verify_inclusion(seq - 1, tree, ev->leaf_hash,
+                                     ledger.inclusion_proof(seq, tree), ledger.root_at(tree))) {
         throw std::runtime_error("inclusion proof does not verify");
       }
       const auto [old_size, new_size] = cons_random[i];
@@ -344,8 +394,9 @@ int main(int argc, char** argv) {
     std::printf("proofs through Ledger at tree size %llu (%zu each):\n\n",
                 static_cast<unsigned long long>(size), proofs);
     std::printf(
-        "| proof | sizes | count | mean µs | p50 µs | p99 µs | max µs | rows read (mean / max) | "
-        "p99 ≤ 1 ms |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+        "| proof | sizes | count | mean µs | mean CPU µs | p50 µs | p99 µs | max µs | rows read "
+        "(mean / max) | same reads, statements prepared once: mean µs | mean ≤ 1 ms "
+        "|\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
     print_proof_row("inclusion", "random seq, tree = head", proofs,
                     time_proofs(incl_head, incl, incl_rows));
     print_proof_row("inclusion", "random seq, random tree ≥ seq", proofs,

@@ -21,8 +21,8 @@ CommandResult ql(const std::string& args, const std::string& stdin_text = "") {
 
 TEST_SUITE("cli") {
   TEST_CASE("every command documents itself; bad usage exits 2") {
-    for (const char* cmd : {"init", "append", "checkpoint", "public-key", "prove", "verify-proof",
-                            "verify"}) {
+    for (const char* cmd :
+         {"init", "append", "checkpoint", "public-key", "prove", "verify-proof", "verify"}) {
       const auto r = ql(std::string(cmd) + " --help");
       CHECK(r.exit_code == 0);
       CHECK(r.output.find("usage: qledger") != std::string::npos);
@@ -57,8 +57,8 @@ TEST_SUITE("cli") {
     }
 
     SUBCASE("bad input is refused with a structured error and writes nothing") {
-      for (const std::string bad : {R"({"a":1.5})", R"({"a":1,"a":2})", "[1]", "{", "",
-                                    "{\"a\":\"\xff\"}"}) {
+      for (const std::string bad :
+           {R"({"a":1.5})", R"({"a":1,"a":2})", "[1]", "{", "", "{\"a\":\"\xff\"}"}) {
         const auto r = ql("append --db " + db + " --kind k --actor a", bad.empty() ? " " : bad);
         CHECK(r.exit_code == 1);
         const auto body = qledger::Json::parse(r.output, nullptr, false);
@@ -75,22 +75,26 @@ TEST_SUITE("cli") {
       const std::string cp = shell_quote(dir.file("cp-12.txt"));
       REQUIRE(ql("checkpoint --db " + db + " --out " + cp).exit_code == 0);
       const std::string key = shell_quote(dir.file("trusted.key"));
-      REQUIRE(run_command(shell_quote(kCli) + " public-key --db " + db + " > " + key).exit_code == 0);
+      REQUIRE(run_command(shell_quote(kCli) + " public-key --db " + db + " > " + key).exit_code ==
+              0);
 
       const auto verify = ql("verify --db " + db + " --checkpoint " + cp + " --trusted-key " + key);
       CHECK(verify.exit_code == 0);
       CHECK(verify.output.find("INTACT: 12 events") != std::string::npos);
 
       const std::string proof = shell_quote(dir.file("proof.json"));
-      REQUIRE(run_command(shell_quote(kCli) + " prove --db " + db + " --seq 5 > " + proof)
-                  .exit_code == 0);
-      CHECK(ql("verify-proof " + proof + " --checkpoint " + cp + " --trusted-key " + key)
-                .exit_code == 0);
+      REQUIRE(
+          run_command(shell_quote(kCli) + " prove --db " + db + " --seq 5 > " + proof).exit_code ==
+          0);
+      CHECK(
+          ql("verify-proof " + proof + " --checkpoint " + cp + " --trusted-key " + key).exit_code ==
+          0);
       const std::string cons = shell_quote(dir.file("cons.json"));
       REQUIRE(run_command(shell_quote(kCli) + " prove --db " + db + " --from 3 --to 12 > " + cons)
                   .exit_code == 0);
-      CHECK(ql("verify-proof " + cons + " --checkpoint " + cp + " --trusted-key " + key)
-                .exit_code == 0);
+      CHECK(
+          ql("verify-proof " + cons + " --checkpoint " + cp + " --trusted-key " + key).exit_code ==
+          0);
 
       // A forged proof (one hash changed) is invalid.
       auto doc = qledger::Json::parse(read_text(dir.file("proof.json")));
@@ -109,7 +113,8 @@ TEST_SUITE("cli") {
       REQUIRE(split != std::string::npos);
       write_text(dir.file("body.txt"), note.substr(0, split + 1));
       const std::string sigline = note.substr(split + 2);
-      const std::string b64 = sigline.substr(sigline.rfind(' ') + 1, sigline.size() - sigline.rfind(' ') - 2);
+      const std::string b64 =
+          sigline.substr(sigline.rfind(' ') + 1, sigline.size() - sigline.rfind(' ') - 2);
       write_text(dir.file("sig.b64"), b64 + "\n");
       const std::string d = shell_quote(dir.path().string());
       REQUIRE(run_command("cd " + d +

@@ -39,9 +39,11 @@ namespace {
     for (int t = 0; t < threads; ++t) {
       workers.emplace_back([&, t] {
         for (int i = 0;; ++i) {
-          const Receipt r = ledger.append(
-              {"crash.test", "writer-" + std::to_string(writer_id),
-               Json{{"thread", t}, {"i", i}, {"pad", std::string(static_cast<std::size_t>(i % 200), 'x')}}});
+          const Receipt r =
+              ledger.append({"crash.test", "writer-" + std::to_string(writer_id),
+                             Json{{"thread", t},
+                                  {"i", i},
+                                  {"pad", std::string(static_cast<std::size_t>(i % 200), 'x')}}});
           const std::string line = std::to_string(r.seq) + " " + to_hex(r.leaf_hash) + "\n";
           // One write() of a short line to an O_APPEND file: either all of it or none survives.
           if (::write(fd, line.data(), line.size()) != static_cast<ssize_t>(line.size())) _exit(4);
@@ -104,8 +106,8 @@ TEST_SUITE("crash") {
       const auto acks = read_acks(ack_log);
       total_acks += acks.size();
       const auto report = verify_ledger(db, {});
-      INFO("cycle " << cycle << ": " << (report.problems.empty() ? report.io_message
-                                                                : report.problems[0].message));
+      INFO("cycle " << cycle << ": "
+                    << (report.problems.empty() ? report.io_message : report.problems[0].message));
       REQUIRE(report.intact());
       SQLite::Database conn(db, SQLite::OPEN_READONLY);
       SQLite::Statement q(conn, "SELECT leaf_hash FROM events WHERE seq = ?");

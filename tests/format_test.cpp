@@ -252,7 +252,8 @@ TEST_SUITE("leaf") {
       CHECK(to_hex(key.sign(cp.body())) == c["signature_hex"].get<std::string>());
       CHECK(sign_checkpoint(cp, key) == c["note"].get<std::string>());  // Ed25519 is deterministic
 
-      const OpenedCheckpoint opened = open_checkpoint(c["note"].get<std::string>(), parsed, cp.origin);
+      const OpenedCheckpoint opened =
+          open_checkpoint(c["note"].get<std::string>(), parsed, cp.origin);
       CHECK_MESSAGE(opened.ok, opened.reason);
       CHECK(opened.checkpoint.tree_size == cp.tree_size);
       CHECK(opened.checkpoint.root_hash == cp.root_hash);
@@ -301,8 +302,8 @@ TEST_SUITE("leaf") {
     VerifyOptions options;
     options.trusted_key = VerifierKey::from_note_string(k["verifier_key"].get<std::string>());
     for (const auto& c : golden()["checkpoints"]) {
-      options.checkpoints.push_back({"size-" + std::to_string(c["tree_size"].get<int>()),
-                                     c["note"].get<std::string>()});
+      options.checkpoints.push_back(
+          {"size-" + std::to_string(c["tree_size"].get<int>()), c["note"].get<std::string>()});
     }
     const VerifyReport report = verify_ledger(path, options);
     REQUIRE_MESSAGE(report.intact(),

@@ -727,6 +727,16 @@ TEST_SUITE("merkle") {
     qledger::consistency_proof(huge_source, (std::uint64_t{1} << 40) + 3, huge);
     qledger::consistency_proof(huge_source, huge - 1, huge);
     CHECK(huge_source.reads <= 8 * 51);
+
+    // The largest representable size still works (no overflow in the split arithmetic).
+    const std::uint64_t max = std::numeric_limits<std::uint64_t>::max();
+    const CheckedSource max_source(synthetic, max);
+    qledger::tree_root(max_source, max);
+    CHECK(max_source.reads == 64);
+    CHECK(qledger::inclusion_proof(max_source, max - 1, max).size() == 63);  // last leaf: depth 63
+    CHECK(qledger::consistency_proof(max_source, max - 1, max).size() > 0);
+    CHECK(qledger::subtree_hash(max_source, 0, max) == qledger::tree_root(max_source, max));
+    CHECK_THROWS_AS(qledger::subtree_hash(max_source, 1, max), std::invalid_argument);
   }
 
   TEST_CASE("CompactRange reproduces the tree leaf by leaf, sizes 0..200") {

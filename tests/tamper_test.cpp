@@ -277,10 +277,10 @@ TEST_SUITE("tamper") {
     const std::string other_db = other.file("other.db");
     init_ledger(other_db, default_key_path(other_db), "qledger.test/tamper");  // same origin
     Ledger ledger(f.db);
-    const auto forged = sign_tree_head(ledger.info(), ledger.head(),
-                                       load_ledger_key(read_ledger_info(*open_ledger_database(
-                                                           other_db, true, 1000)),
-                                                       default_key_path(other_db)));
+    const auto forged = sign_tree_head(
+        ledger.info(), ledger.head(),
+        load_ledger_key(read_ledger_info(*open_ledger_database(other_db, true, 1000)),
+                        default_key_path(other_db)));
     const auto r = f.verify(f.db, {forged});
     expect_first_problem(r, 0, "checkpoint_invalid");
     CHECK(r.problems.front().message.find("trusted key") != std::string::npos);
@@ -298,7 +298,8 @@ TEST_SUITE("tamper") {
     const auto path = f.tampered_copy("meta.db");
     TempDir other;
     const std::string other_db = other.file("x.db");
-    const VerifierKey mallory = init_ledger(other_db, default_key_path(other_db), "qledger.test/tamper");
+    const VerifierKey mallory =
+        init_ledger(other_db, default_key_path(other_db), "qledger.test/tamper");
     {
       SQLite::Database conn(path, SQLite::OPEN_READWRITE);
       conn.exec("DROP TRIGGER ledger_meta_no_update");

@@ -26,8 +26,8 @@ class Sha256 {
   // Hash of the concatenation of the given parts.
   Hash digest(std::string_view data);
   Hash digest(std::string_view prefix, std::string_view data);
-  Hash leaf_hash(std::string_view leaf_bytes);             // SHA-256(0x00 || leaf)
-  Hash node_hash(const Hash& left, const Hash& right);     // SHA-256(0x01 || left || right)
+  Hash leaf_hash(std::string_view leaf_bytes);          // SHA-256(0x00 || leaf)
+  Hash node_hash(const Hash& left, const Hash& right);  // SHA-256(0x01 || left || right)
 
  private:
   struct Impl;

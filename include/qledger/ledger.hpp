@@ -9,6 +9,7 @@
 #pragma once
 
 #include "qledger/canonical_json.hpp"
+#include "qledger/field_problem.hpp"
 #include "qledger/hash.hpp"
 #include "qledger/leaf.hpp"
 
@@ -26,8 +27,8 @@
 namespace qledger {
 
 struct LedgerOptions {
-  int busy_timeout_ms = 10000;  // how long to wait for another process's write lock
-  std::size_t max_batch = 4096; // most appends grouped into one transaction
+  int busy_timeout_ms = 10000;   // how long to wait for another process's write lock
+  std::size_t max_batch = 4096;  // most appends grouped into one transaction
 };
 
 // What the ledger says about itself (written once at creation, table ledger_meta).
@@ -69,12 +70,6 @@ struct AppendRequest {
 
 // A request refused before anything was written (bad field, rejected by the applier).
 // Every problem is listed; nothing of the request reached the database.
-struct FieldProblem {
-  std::string field;
-  std::string code;
-  std::string message_en;
-  std::string message_zh;
-};
 class AppendRejected : public std::runtime_error {
  public:
   explicit AppendRejected(std::vector<FieldProblem> problems);
@@ -84,14 +79,16 @@ class AppendRejected : public std::runtime_error {
   std::vector<FieldProblem> problems_;
 };
 
-// Hook run inside the write transaction for each event, before its row is inserted, so that
-// state-dependent validation and projections commit atomically with the leaf. It may read and
-// write other tables through `db`; throwing AppendRejected rejects only this event (its writes
-// are rolled back to a savepoint); any other exception fails the whole batch.
+// Hook run inside the write transaction for each event, before its leaf is encoded and its row
+// inserted, so that state-dependent validation and projections commit atomically with the leaf.
+// It may read and write other tables through `db`, and may rewrite the payload (e.g. move
+// personal data out of it); seq, prev and recorded_at are already final. Throwing AppendRejected
+// rejects only this event (its writes are rolled back to a savepoint); any other exception fails
+// the whole batch.
 class EventApplier {
  public:
   virtual ~EventApplier() = default;
-  virtual void apply(SQLite::Database& db, const Leaf& leaf) = 0;
+  virtual void apply(SQLite::Database& db, Leaf& leaf) = 0;
 };
 
 class Ledger {

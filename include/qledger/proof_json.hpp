@@ -9,8 +9,8 @@
 
 #include <cstdint>
 #include <optional>
-#include <variant>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace qledger {
@@ -42,7 +42,8 @@ std::variant<InclusionProofDoc, ConsistencyProofDoc> parse_proof_json(const Json
 
 // Checks the proof's arithmetic (and the leaf bytes against leaf_hash when present), then that
 // each given checkpoint matches one of the (size, root) pairs the proof states.
-ProofCheck check_proof_doc(const InclusionProofDoc& doc, const std::vector<Checkpoint>& checkpoints);
+ProofCheck check_proof_doc(const InclusionProofDoc& doc,
+                           const std::vector<Checkpoint>& checkpoints);
 ProofCheck check_proof_doc(const ConsistencyProofDoc& doc,
                            const std::vector<Checkpoint>& checkpoints);
 

@@ -41,13 +41,13 @@ struct CheckpointResult {
 };
 
 struct VerifyReport {
-  bool io_error = false;        // could not read the file at all (exit 2)
+  bool io_error = false;  // could not read the file at all (exit 2)
   std::string io_message;
   std::uint64_t events_checked = 0;
   std::uint64_t tree_size = 0;  // events in the file
   Hash root{};                  // root recomputed from the leaf bytes
   std::string origin;
-  bool key_from_ledger = false; // true when no trusted key was supplied
+  bool key_from_ledger = false;         // true when no trusted key was supplied
   std::vector<VerifyProblem> problems;  // in order of discovery; the first is the first bad seq
   std::vector<CheckpointResult> checkpoints;
 

@@ -54,8 +54,8 @@ int run_append(const Words& words) {
   CanonicalError parse_error;
   auto payload = parse_profile_json(text, parse_error, kMaxLeafBytes);
   if (!payload) {
-    std::cout << errors_json({{"payload" + parse_error.path, parse_error.code,
-                               parse_error.message, ""}})
+    std::cout << errors_json(
+                     {{"payload" + parse_error.path, parse_error.code, parse_error.message, ""}})
                      .dump()
               << "\n";
     return 1;
@@ -97,9 +97,8 @@ int run_public_key(const Words& words) {
     auto database = open_ledger_database(db, true, 10000);
     info = read_ledger_info(*database);
   }
-  const VerifierKey verifier = args.get("key")
-                                   ? load_ledger_key(info, *args.get("key")).verifier()
-                                   : VerifierKey::from_note_string(info.verifier_key);
+  const VerifierKey verifier = args.get("key") ? load_ledger_key(info, *args.get("key")).verifier()
+                                               : VerifierKey::from_note_string(info.verifier_key);
   std::cout << (format == "note" ? verifier.to_note_string() + "\n" : verifier.to_pem());
   return 0;
 }

@@ -73,7 +73,8 @@ int run_verify_proof(const Words& words) {
     return 1;
   }
   std::cout << "VALID";
-  if (!checkpoints.empty()) std::cout << " (against " << checkpoints.size() << " signed checkpoint(s))";
+  if (!checkpoints.empty())
+    std::cout << " (against " << checkpoints.size() << " signed checkpoint(s))";
   std::cout << "\n";
   return 0;
 }

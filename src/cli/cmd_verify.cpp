@@ -21,14 +21,10 @@ Json report_json(const VerifyReport& r) {
     checkpoints.push_back(
         {{"file", c.name}, {"ok", c.ok}, {"tree_size", c.tree_size}, {"message", c.message}});
   }
-  Json out = {{"intact", r.intact()},
-              {"origin", r.origin},
-              {"tree_size", r.tree_size},
-              {"events_checked", r.events_checked},
-              {"root_hash", to_hex(r.root)},
-              {"key_from_ledger", r.key_from_ledger},
-              {"problems", problems},
-              {"checkpoints", checkpoints}};
+  Json out = {{"intact", r.intact()},        {"origin", r.origin},
+              {"tree_size", r.tree_size},    {"events_checked", r.events_checked},
+              {"root_hash", to_hex(r.root)}, {"key_from_ledger", r.key_from_ledger},
+              {"problems", problems},        {"checkpoints", checkpoints}};
   if (!r.problems.empty()) out["first_bad_seq"] = r.problems.front().seq;
   if (r.io_error) out["error"] = r.io_message;
   return out;

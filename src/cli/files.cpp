@@ -47,15 +47,14 @@ void write_file_atomic(const std::string& path, const std::string& text) {
     done += static_cast<std::size_t>(n);
   }
   if (::fsync(fd) != 0 || ::close(fd) != 0) throw std::runtime_error("cannot sync " + tmp);
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename to " + path);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error("cannot rename to " + path);
 }
-
 
 std::string key_argument_text(const std::string& argument) {
   std::error_code ec;
-  const std::string text = std::filesystem::is_regular_file(argument, ec)
-                               ? read_input(argument, 64 * 1024)
-                               : argument;
+  const std::string text =
+      std::filesystem::is_regular_file(argument, ec) ? read_input(argument, 64 * 1024) : argument;
   const auto first = text.find_first_not_of(" \t\r\n");
   const auto last = text.find_last_not_of(" \t\r\n");
   return first == std::string::npos ? "" : text.substr(first, last - first + 1);

@@ -13,7 +13,6 @@ std::string read_input(const std::string& path, std::size_t max_bytes = 4 << 20)
 // Writes `text` to `path` atomically (temp file + fsync + rename).
 void write_file_atomic(const std::string& path, const std::string& text);
 
-
 // A --trusted-key argument: a note-form verifier key, or the path of a file holding one.
 // Surrounding whitespace is ignored.
 std::string key_argument_text(const std::string& argument);

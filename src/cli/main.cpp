@@ -12,8 +12,10 @@ const std::vector<Command>& commands() {
   static const std::vector<Command> all = {
       {"init", "create a ledger database and its signing key",
        "usage: qledger init --db FILE [--key KEYFILE] [--origin NAME]\n"
-       "  Creates FILE (must not exist) with the ledger schema. The Ed25519 signing key is written\n"
-       "  to KEYFILE (default FILE.key, mode 0600) unless KEYFILE already holds a key, which is then\n"
+       "  Creates FILE (must not exist) with the ledger schema. The Ed25519 signing key is "
+       "written\n"
+       "  to KEYFILE (default FILE.key, mode 0600) unless KEYFILE already holds a key, which is "
+       "then\n"
        "  reused. NAME is the checkpoint origin (default qledger.local/<file stem>).\n"
        "  Prints the verifier key: give it to supervisors; they verify with it.\n",
        run_init},
@@ -21,11 +23,13 @@ const std::vector<Command>& commands() {
        "usage: qledger append --db FILE --kind KIND --actor NAME [--payload FILE]\n"
        "  Reads the payload (a JSON object) from standard input or FILE and appends it once it is\n"
        "  durable. Prints a JSON receipt: seq, leaf_hash, recorded_at, tree_size, root_hash.\n"
-       "  Rejected input prints {\"errors\":[{field,code,message}]} and exits 1; nothing is written.\n",
+       "  Rejected input prints {\"errors\":[{field,code,message}]} and exits 1; nothing is "
+       "written.\n",
        run_append},
       {"checkpoint", "print a signed checkpoint of the current tree",
        "usage: qledger checkpoint --db FILE [--key KEYFILE] [--out FILE]\n"
-       "  Signs the current tree head (C2SP tlog-checkpoint in a signed note) with the ledger's key\n"
+       "  Signs the current tree head (C2SP tlog-checkpoint in a signed note) with the ledger's "
+       "key\n"
        "  (default FILE.key) and prints it, or writes it to --out. Keep checkpoints outside the\n"
        "  database: `qledger verify --checkpoint` uses them to detect rewrites and rollbacks.\n",
        run_checkpoint},
@@ -51,7 +55,8 @@ const std::vector<Command>& commands() {
        "usage: qledger verify --db FILE [--checkpoint FILE ...] [--trusted-key KEY] [--json]\n"
        "  Re-reads every leaf and recomputes its hash, the chain and the Merkle tree. With saved\n"
        "  checkpoints, checks their signatures with KEY (note form or a file holding it; default:\n"
-       "  the key recorded in the ledger, which an insider could replace — pass your own copy) and\n"
+       "  the key recorded in the ledger, which an insider could replace — pass your own copy) "
+       "and\n"
        "  that the ledger still holds the history each signed (no rewrite, truncation, rollback).\n"
        "  Exit 0 intact, 1 tampered (names the first bad seq), 2 usage or I/O error.\n",
        run_verify},
@@ -68,8 +73,9 @@ void print_overview() {
     std::cout << "  " << c.name << std::string(14 - std::string(c.name).size(), ' ') << c.summary
               << "\n";
   }
-  std::cout << "\n`qledger COMMAND --help` shows a command's options. Exit codes: 0 ok, 1 negative\n"
-               "answer (tampered, invalid, rejected), 2 usage or I/O error.\n";
+  std::cout
+      << "\n`qledger COMMAND --help` shows a command's options. Exit codes: 0 ok, 1 negative\n"
+         "answer (tampered, invalid, rejected), 2 usage or I/O error.\n";
 }
 
 }  // namespace

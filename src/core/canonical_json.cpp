@@ -6,7 +6,9 @@
 #include <charconv>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <stdexcept>
+#include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>

@@ -2,6 +2,8 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
+
 #include <stdexcept>
 
 namespace qledger {
@@ -62,7 +64,9 @@ Sha256& thread_hasher() {
 
 Hash sha256(std::string_view data) { return thread_hasher().digest(data); }
 Hash leaf_hash(std::string_view leaf_bytes) { return thread_hasher().leaf_hash(leaf_bytes); }
-Hash node_hash(const Hash& left, const Hash& right) { return thread_hasher().node_hash(left, right); }
+Hash node_hash(const Hash& left, const Hash& right) {
+  return thread_hasher().node_hash(left, right);
+}
 Hash empty_tree_root() { return sha256({}); }
 
 std::string_view as_bytes(const Hash& h) {

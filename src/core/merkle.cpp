@@ -51,7 +51,9 @@ ProofCheck pass() { return ProofCheck{true, {}}; }
 Hash subtree_hash(const NodeSource& nodes, std::uint64_t begin, std::uint64_t end) {
   if (begin >= end) throw std::invalid_argument("subtree_hash: empty range");
   const std::uint64_t size = end - begin;
-  if (begin % std::bit_ceil(size) != 0) {
+  // bit_ceil(size) would overflow above 2^63; such a range can only start at 0.
+  const bool aligned = size > (kOne << 63) ? begin == 0 : begin % std::bit_ceil(size) == 0;
+  if (!aligned) {
     throw std::invalid_argument("subtree_hash: range is not a subtree of the tree");
   }
   std::vector<Hash> parts;

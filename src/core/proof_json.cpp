@@ -52,7 +52,8 @@ ProofCheck match_checkpoints(const std::vector<Checkpoint>& checkpoints, const s
                              std::vector<std::pair<std::uint64_t, Hash>> heads) {
   for (const auto& cp : checkpoints) {
     if (!origin.empty() && cp.origin != origin) {
-      return fail("checkpoint origin '" + cp.origin + "' differs from the proof's '" + origin + "'");
+      return fail("checkpoint origin '" + cp.origin + "' differs from the proof's '" + origin +
+                  "'");
     }
     bool matched = false;
     for (const auto& [size, root] : heads) matched |= cp.tree_size == size && cp.root_hash == root;
@@ -80,9 +81,12 @@ Json to_json(const InclusionProofDoc& doc) {
 }
 
 Json to_json(const ConsistencyProofDoc& doc) {
-  return Json{{"type", "consistency"},         {"origin", doc.origin},
-              {"from_size", doc.from_size},     {"to_size", doc.to_size},
-              {"from_root", to_hex(doc.from_root)}, {"to_root", to_hex(doc.to_root)},
+  return Json{{"type", "consistency"},
+              {"origin", doc.origin},
+              {"from_size", doc.from_size},
+              {"to_size", doc.to_size},
+              {"from_root", to_hex(doc.from_root)},
+              {"to_root", to_hex(doc.to_root)},
               {"proof", hashes_to_json(doc.proof)}};
 }
 
@@ -124,8 +128,8 @@ ProofCheck check_proof_doc(const InclusionProofDoc& doc,
   if (doc.leaf && leaf_hash(*doc.leaf) != doc.leaf_hash) {
     return fail("leaf_hash is not SHA-256(0x00 || leaf)");
   }
-  ProofCheck math = verify_inclusion(doc.seq - 1, doc.tree_size, doc.leaf_hash, doc.proof,
-                                     doc.root_hash);
+  ProofCheck math =
+      verify_inclusion(doc.seq - 1, doc.tree_size, doc.leaf_hash, doc.proof, doc.root_hash);
   if (!math) return math;
   return match_checkpoints(checkpoints, doc.origin, {{doc.tree_size, doc.root_hash}});
 }

@@ -18,9 +18,9 @@
 namespace qledger {
 
 AppendRejected::AppendRejected(std::vector<FieldProblem> problems)
-    : std::runtime_error(problems.empty() ? std::string("append rejected")
-                                          : problems.front().field + ": " +
-                                                problems.front().message_en),
+    : std::runtime_error(problems.empty()
+                             ? std::string("append rejected")
+                             : problems.front().field + ": " + problems.front().message_en),
       problems_(std::move(problems)) {}
 
 namespace {
@@ -38,7 +38,8 @@ CompactRange load_edge(SQLite::Database& db, Hash& last_leaf_hash) {
   for (const auto& [level, index] : CompactRange::decomposition(static_cast<std::uint64_t>(size))) {
     edge.push_back(nodes.perfect_node(level, index));
   }
-  last_leaf_hash = size == 0 ? kGenesisPrev : nodes.perfect_node(0, static_cast<std::uint64_t>(size - 1));
+  last_leaf_hash =
+      size == 0 ? kGenesisPrev : nodes.perfect_node(0, static_cast<std::uint64_t>(size - 1));
   return CompactRange(static_cast<std::uint64_t>(size), std::move(edge));
 }
 
@@ -204,15 +205,19 @@ std::future<Receipt> Ledger::append_async(AppendRequest request) {
     throw AppendRejected({FieldProblem{problem->field, problem->code, problem->message, ""}});
   }
   // Size check with the widest possible seq so the writer can never fail on size.
-  Leaf probe{static_cast<std::uint64_t>(kMaxSafeInteger), request.kind, "2000-01-01T00:00:00.000Z",
-             request.actor, request.payload, kGenesisPrev};
+  Leaf probe{static_cast<std::uint64_t>(kMaxSafeInteger),
+             request.kind,
+             "2000-01-01T00:00:00.000Z",
+             request.actor,
+             request.payload,
+             kGenesisPrev};
   try {
     encode_leaf(probe);  // throws when the encoded leaf would exceed kMaxLeafBytes
   } catch (const std::invalid_argument&) {
-    throw AppendRejected({FieldProblem{
-        "payload", "too_large",
-        "event larger than " + std::to_string(kMaxLeafBytes) + " bytes when encoded",
-        "事件编码后超过 " + std::to_string(kMaxLeafBytes) + " 字节"}});
+    throw AppendRejected(
+        {FieldProblem{"payload", "too_large",
+                      "event larger than " + std::to_string(kMaxLeafBytes) + " bytes when encoded",
+                      "事件编码后超过 " + std::to_string(kMaxLeafBytes) + " 字节"}});
   }
   return writer_->enqueue(std::move(request));
 }
@@ -271,7 +276,8 @@ std::optional<StoredEvent> Ledger::event(std::uint64_t seq) {
     e.recorded_at = q.getColumn(2).getString();
     e.actor = q.getColumn(3).getString();
     const SQLite::Column leaf = q.getColumn(4);
-    e.leaf.assign(static_cast<const char*>(leaf.getBlob()), static_cast<std::size_t>(leaf.getBytes()));
+    e.leaf.assign(static_cast<const char*>(leaf.getBlob()),
+                  static_cast<std::size_t>(leaf.getBytes()));
     const SQLite::Column lh = q.getColumn(5);
     if (lh.getBytes() == 32) std::memcpy(e.leaf_hash.data(), lh.getBlob(), 32);
     result = std::move(e);

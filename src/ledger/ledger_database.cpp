@@ -1,7 +1,7 @@
 // Opening ledger files, schema migrations and ledger_meta.
+#include "migrate.hpp"
 #include "qledger/ledger.hpp"
 #include "qledger/schema_migrations.hpp"
-#include "migrate.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -66,8 +66,8 @@ LedgerInfo read_ledger_info(SQLite::Database& db) {
     if (key == "verifier_key") info.verifier_key = value;
   }
   if (info.format != kFormat) {
-    throw std::runtime_error("not a qledger ledger (format '" + info.format + "'): " +
-                             db.getFilename());
+    throw std::runtime_error("not a qledger ledger (format '" + info.format +
+                             "'): " + db.getFilename());
   }
   return info;
 }

@@ -185,8 +185,8 @@ class LedgerScan {
     for (const auto& target : targets_) {
       auto& result = report_.checkpoints[target.result_index];
       if (result.message.empty()) {
-        result.message = "not checked: the ledger is broken before size " +
-                         std::to_string(target.size);
+        result.message =
+            "not checked: the ledger is broken before size " + std::to_string(target.size);
       }
     }
   }
@@ -241,7 +241,8 @@ VerifyReport verify_ledger(const std::string& path, const VerifyOptions& options
       if (!options.checkpoints.empty()) {
         report.problems.push_back({0, "no_trusted_key",
                                    std::string("no trusted key given and ledger_meta's key is "
-                                               "unusable: ") + e.what()});
+                                               "unusable: ") +
+                                       e.what()});
       }
     }
   }
@@ -252,8 +253,8 @@ VerifyReport verify_ledger(const std::string& path, const VerifyOptions& options
     const OpenedCheckpoint opened = open_checkpoint(input.note, key, info.origin);
     if (!opened.ok) {
       result.message = opened.reason;
-      report.problems.push_back({0, "checkpoint_invalid",
-                                 "checkpoint " + input.name + ": " + opened.reason});
+      report.problems.push_back(
+          {0, "checkpoint_invalid", "checkpoint " + input.name + ": " + opened.reason});
     } else {
       result.tree_size = opened.checkpoint.tree_size;
       targets.push_back({input.name, opened.checkpoint.tree_size, opened.checkpoint.root_hash,

@@ -1,0 +1,262 @@
+#include "qledger/working_day_calendar.hpp"
+
+#include <cstddef>
+#include <cstdint>
+
+namespace qledger {
+namespace {
+
+constexpr std::string_view kHeader = "date,kind,name";
+constexpr std::size_t kMaxNameBytes = 100;
+constexpr std::size_t kMaxProblems = 50;
+
+std::string line_field(int line, std::string_view column = {}) {
+  std::string field = "line/" + std::to_string(line);
+  if (!column.empty()) field.append("/").append(column);
+  return field;
+}
+
+// 1..kMaxNameBytes bytes of well-formed UTF-8 (no overlong forms, no surrogates), without C0/C1
+// control characters, DEL, '"' (no CSV quoting) or leading/trailing spaces.
+bool is_clean_name(std::string_view s) {
+  if (s.empty() || s.size() > kMaxNameBytes || s.front() == ' ' || s.back() == ' ') return false;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto b0 = static_cast<unsigned char>(s[i]);
+    if (b0 < 0x80) {
+      if (b0 < 0x20 || b0 == 0x7f || b0 == '"') return false;
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    std::uint32_t cp = 0;
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+      len = 2;
+      cp = b0 & 0x1fu;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+      len = 3;
+      cp = b0 & 0x0fu;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+      len = 4;
+      cp = b0 & 0x07u;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    for (std::size_t k = 1; k < len; ++k) {
+      const auto b = static_cast<unsigned char>(s[i + k]);
+      if ((b & 0xc0u) != 0x80u) return false;
+      cp = (cp << 6) | (b & 0x3fu);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+// Splits on every ','.
+std::vector<std::string_view> split_commas(std::string_view line) {
+  std::vector<std::string_view> fields;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t comma = line.find(',', start);
+    if (comma == std::string_view::npos) {
+      fields.push_back(line.substr(start));
+      return fields;
+    }
+    fields.push_back(line.substr(start, comma - start));
+    start = comma + 1;
+  }
+}
+
+// Shows a user's text inside a message: printable ASCII only (every other byte becomes '?', so a
+// message is always valid UTF-8), shortened so a binary line cannot flood the report.
+std::string quoted(std::string_view text) {
+  constexpr std::size_t kShown = 40;
+  std::string out;
+  for (const char c : text.substr(0, kShown)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (text.size() > kShown) out += "...";
+  return out;
+}
+
+}  // namespace
+
+CalendarYearMissing::CalendarYearMissing(int year)
+    : std::runtime_error("The working-day calendar does not cover " + std::to_string(year) +
+                         ": load the State Council's holiday schedule for " + std::to_string(year) +
+                         " before computing dates in that year."),
+      year_(year),
+      message_zh_("工作日历未包含" + std::to_string(year) + "年：请先导入国务院办公厅公布的" +
+                  std::to_string(year) + "年节假日安排，再计算该年的日期。") {}
+
+WorkingDayCalendar WorkingDayCalendar::built_in() {
+  WorkingDayCalendar calendar;
+  const FieldProblems problems = calendar.load_year(default_calendar_csv());
+  if (!problems.empty()) {
+    throw std::logic_error("built-in working-day calendar is invalid: " + problems.front().field +
+                           ": " + problems.front().message_en);
+  }
+  return calendar;
+}
+
+FieldProblems WorkingDayCalendar::load_year(std::string_view csv) {
+  FieldProblems problems;
+  const auto add = [&problems](std::string field, std::string code, std::string en,
+                               std::string zh) {
+    problems.push_back({std::move(field), std::move(code), std::move(en), std::move(zh)});
+  };
+
+  std::map<CivilDate, Listing> rows;
+  std::map<CivilDate, int> line_of_date;
+  std::set<int> years;
+
+  if (csv.substr(0, 3) == "\xEF\xBB\xBF") csv.remove_prefix(3);
+  bool header_seen = false;
+  int line_no = 0;
+  std::size_t pos = 0;
+  while (pos < csv.size()) {
+    if (problems.size() >= kMaxProblems) {
+      add("csv", "too_many_problems",
+          "Too many problems; stopped after " + std::to_string(kMaxProblems) + ".",
+          "问题过多，已在" + std::to_string(kMaxProblems) + "个问题后停止检查。");
+      return problems;
+    }
+    const std::size_t end = csv.find('\n', pos);
+    std::string_view line = csv.substr(pos, end == std::string_view::npos ? end : end - pos);
+    pos = end == std::string_view::npos ? csv.size() : end + 1;
+    ++line_no;
+    const std::string n = std::to_string(line_no);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty() || line.front() == '#') continue;
+
+    if (!header_seen) {
+      header_seen = true;
+      if (line != kHeader) {
+        add(line_field(line_no), "header",
+            "line " + n + ": the header must be exactly \"date,kind,name\", found \"" +
+                quoted(line) + "\".",
+            "第" + n + "行：表头必须为“date,kind,name”，实际为“" + quoted(line) + "”。");
+      }
+      continue;
+    }
+
+    const std::vector<std::string_view> fields = split_commas(line);
+    if (fields.size() != 3) {
+      add(line_field(line_no), "columns",
+          "line " + n + ": expected 3 comma-separated columns (date,kind,name), found " +
+              std::to_string(fields.size()) + ".",
+          "第" + n + "行：应有3列（date,kind,name，以逗号分隔），实际为" +
+              std::to_string(fields.size()) + "列。");
+      continue;
+    }
+    bool row_ok = true;
+
+    const auto date = CivilDate::parse(fields[0]);
+    if (!date) {
+      row_ok = false;
+      add(line_field(line_no, "date"), "date",
+          "line " + n + ": \"" + quoted(fields[0]) +
+              "\" is not a real date of the form YYYY-MM-DD.",
+          "第" + n + "行：“" + quoted(fields[0]) + "”不是有效日期（格式应为YYYY-MM-DD）。");
+    } else if (const auto [it, inserted] = line_of_date.emplace(*date, line_no); !inserted) {
+      row_ok = false;
+      const std::string first = std::to_string(it->second);
+      add(line_field(line_no, "date"), "duplicate_date",
+          "line " + n + ": " + date->to_string() + " is already listed on line " + first + ".",
+          "第" + n + "行：日期" + date->to_string() + "已在第" + first + "行列出，不得重复。");
+    }
+
+    CalendarDayKind kind = CalendarDayKind::kHoliday;
+    if (fields[1] == "holiday") {
+      kind = CalendarDayKind::kHoliday;
+    } else if (fields[1] == "workday") {
+      kind = CalendarDayKind::kWorkday;
+    } else {
+      row_ok = false;
+      add(line_field(line_no, "kind"), "kind",
+          "line " + n + ": kind must be \"holiday\" or \"workday\", found \"" + quoted(fields[1]) +
+              "\".",
+          "第" + n + "行：类型必须为“holiday”（放假）或“workday”（调休上班），实际为“" +
+              quoted(fields[1]) + "”。");
+    }
+
+    if (!is_clean_name(fields[2])) {
+      row_ok = false;
+      add(line_field(line_no, "name"), "name",
+          "line " + n + ": the name must be 1 to " + std::to_string(kMaxNameBytes) +
+              " bytes of UTF-8 without control characters, double quotes or surrounding spaces.",
+          "第" + n + "行：名称须为1至" + std::to_string(kMaxNameBytes) +
+              "字节的UTF-8文本，不得含控制字符、双引号或首尾空格。");
+    }
+
+    if (row_ok) {
+      rows.emplace(*date, Listing{kind, std::string(fields[2])});
+      years.insert(date->year());
+    }
+  }
+
+  if (!header_seen) {
+    add("csv", "header_missing", "The calendar has no header line \"date,kind,name\".",
+        "日历缺少表头行“date,kind,name”。");
+  } else if (rows.empty() && problems.empty()) {
+    add("csv", "no_rows", "The calendar lists no dates, so it covers no year.",
+        "日历未列出任何日期，因此不涵盖任何年份。");
+  }
+  if (!problems.empty()) return problems;
+
+  // Commit: each covered year is replaced as a whole.
+  for (const int year : years) {
+    const auto first = listed_.lower_bound(CivilDate(year, 1, 1));
+    const auto last = listed_.upper_bound(CivilDate(year, 12, 31));
+    listed_.erase(first, last);
+    years_.insert(year);
+  }
+  listed_.merge(rows);
+  return problems;
+}
+
+std::vector<CalendarEntry> WorkingDayCalendar::entries() const {
+  std::vector<CalendarEntry> out;
+  out.reserve(listed_.size());
+  for (const auto& [date, listing] : listed_) out.push_back({date, listing.kind, listing.name});
+  return out;
+}
+
+void WorkingDayCalendar::require_year(int year) const {
+  if (!covers(year)) throw CalendarYearMissing(year);
+}
+
+bool WorkingDayCalendar::is_working_day(CivilDate date) const {
+  require_year(date.year());
+  const auto it = listed_.find(date);
+  if (it != listed_.end()) return it->second.kind == CalendarDayKind::kWorkday;
+  return !date.is_weekend();
+}
+
+CivilDate WorkingDayCalendar::add_working_days(CivilDate start, int n) const {
+  if (n < 0) throw std::invalid_argument("add_working_days: n must not be negative");
+  CivilDate date = start;
+  for (int counted = 0; counted < n;) {
+    date = date.plus_days(1);
+    if (is_working_day(date)) ++counted;  // throws on reaching an uncovered year
+  }
+  return date;
+}
+
+int WorkingDayCalendar::working_days_between(CivilDate from, CivilDate to) const {
+  if (to < from) return -working_days_between(to, from);
+  if (to == from) return 0;
+  // Check every year of (from, to] first, so the answer is all or nothing.
+  for (int year = from.plus_days(1).year(); year <= to.year(); ++year) require_year(year);
+  int count = 0;
+  const std::int64_t span = days_between(from, to);
+  for (std::int64_t i = 1; i <= span; ++i) {
+    if (is_working_day(from.plus_days(i))) ++count;
+  }
+  return count;
+}
+
+}  // namespace qledger
