@@ -46,8 +46,12 @@ TEST_SUITE("cli") {
     CHECK(ql("init --db " + db).exit_code == 2);  // refuses to overwrite
 
     for (int i = 1; i <= 12; ++i) {
-      const auto r = ql("append --db " + db + " --kind sample.recorded --actor 张三",
-                        R"({"sample_no":"HS-)" + std::to_string(i) + R"(","items":[]})");
+      char no[16];
+      std::snprintf(no, sizeof no, "CT-%04d", i);
+      const auto r = ql("append --db " + db + " --kind complaint.received --actor 张三",
+                        R"({"complaint_no":")" + std::string(no) +
+                            R"(","received_on":"2026-10-09","channel":"walk_in",)"
+                            R"("respondent_name":"某超市","category":"goods"})");
       REQUIRE(r.exit_code == 0);
       const auto receipt = qledger::Json::parse(r.output);
       CHECK(receipt["seq"] == i);
@@ -67,6 +71,17 @@ TEST_SUITE("cli") {
         CHECK(body["errors"][0]["field"].get<std::string>().rfind("payload", 0) == 0);
       }
       CHECK(ql("append --db " + db + " --kind BAD --actor a", "{}").exit_code == 1);
+      // Domain validation: unknown kinds, missing fields and future dates are refused too.
+      const auto unknown = ql("append --db " + db + " --kind sample.recorded --actor a", "{}");
+      CHECK(unknown.exit_code == 1);
+      CHECK(qledger::Json::parse(unknown.output)["errors"][0]["code"] == "unknown_kind");
+      const auto missing = ql("append --db " + db + " --kind complaint.received --actor a",
+                              R"({"complaint_no":"X-1","received_on":"2999-01-01"})");
+      CHECK(missing.exit_code == 1);
+      const auto errors = qledger::Json::parse(missing.output)["errors"];
+      CHECK(errors.size() == 4);  // future date + channel, respondent_name, category missing
+      CHECK(errors[0]["field"] == "received_on");  // problems follow the schema's field order
+      CHECK(errors[0]["message_zh"].get<std::string>().find("不能晚于今天") != std::string::npos);
       const auto v = ql("verify --db " + db + " --json");
       CHECK(qledger::Json::parse(v.output)["tree_size"] == 12);
     }
@@ -124,9 +139,10 @@ TEST_SUITE("cli") {
     }
 
     SUBCASE("tampering found from the shell exits 1 and names the seq") {
-      run_command("sqlite3 " + db +
-                  " \"DROP TRIGGER events_no_update; UPDATE events SET leaf = "
-                  "CAST(replace(CAST(leaf AS TEXT), 'HS-4', 'HS-9') AS BLOB) WHERE seq = 4;\"");
+      run_command(
+          "sqlite3 " + db +
+          " \"DROP TRIGGER events_no_update; UPDATE events SET leaf = "
+          "CAST(replace(CAST(leaf AS TEXT), 'CT-0004', 'CT-0009') AS BLOB) WHERE seq = 4;\"");
       const auto r = ql("verify --db " + db);
       CHECK(r.exit_code == 1);
       CHECK(r.output.find("first bad seq 4") != std::string::npos);

@@ -74,10 +74,11 @@ tampered_copy() {
 # --- Build a ledger of 50 events with the CLI, checkpoints at sizes 20 and 50. ----------------
 "$QLEDGER" init --db ledger.db --origin qledger.example/iv-test > /dev/null
 for i in $(seq 1 50); do
-  kinds=(sample.result complaint.received entity.registered)
-  printf '{"n":%d,"note":"检验 %d \\"quoted\\" \\\\ \\n\\u0001 😀","items":[%d,-%d,true,null],"z":{"a":"%d"}}' \
-    "$i" "$i" "$i" "$i" "$i" |
-    "$QLEDGER" append --db ledger.db --kind "${kinds[$((i % 3))]}" --actor "inspector-$((i % 4))" > /dev/null
+  # Valid domain events (appends are validated) whose text exercises the canonical encoding.
+  printf '{"complaint_no":"TS-%04d","received_on":"2026-10-%02d","channel":"hotline_12315","respondent_name":"商户 %d \\"quoted\\" \\\\","category":"goods","amount_yuan":"%d.50","summary":"第一行\\n第二行 😀 %d"}' \
+    "$i" "$(( (i % 28) + 1 ))" "$i" "$i" "$i" |
+    "$QLEDGER" append --db ledger.db --kind complaint.received --actor "inspector-$((i % 4))" \
+      > append.out || { echo "FAIL: qledger append $i was refused: $(cat append.out)"; exit 1; }
   if [[ $i == 20 ]]; then "$QLEDGER" checkpoint --db ledger.db --out cp20.txt; fi
 done
 "$QLEDGER" checkpoint --db ledger.db --out cp50.txt
@@ -93,13 +94,13 @@ both 0 - intact-no-checkpoints -- --db ledger.db
 
 # --- One payload edited in place: both exit 1 naming seq 23. --------------------------------
 tampered_copy payload.db
-sqlite3 payload.db "UPDATE events SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"n\":23,', '\"n\":32,') AS BLOB) WHERE seq = 23"
+sqlite3 payload.db "UPDATE events SET leaf = CAST(replace(CAST(leaf AS TEXT), 'TS-0023', 'TS-0032') AS BLOB) WHERE seq = 23"
 both 1 23 payload-edit -- --db payload.db "${CPS[@]}"
 both 1 23 payload-edit-no-checkpoints -- --db payload.db
 
 # --- The same edit with leaf_hash recomputed: the chain breaks at seq 24. ----------------------
 tampered_copy rehash.db
-sqlite3 rehash.db "UPDATE events SET leaf = CAST(replace(CAST(leaf AS TEXT), '\"n\":23,', '\"n\":32,') AS BLOB) WHERE seq = 23"
+sqlite3 rehash.db "UPDATE events SET leaf = CAST(replace(CAST(leaf AS TEXT), 'TS-0023', 'TS-0032') AS BLOB) WHERE seq = 23"
 python3 - rehash.db << 'EOF'
 import hashlib, sqlite3, sys
 db = sqlite3.connect(sys.argv[1])

@@ -23,8 +23,9 @@ TEST_SUITE("leaf") {
     // prev is 32 bytes of 0xab, so its hex is "ab" 32 times.
     std::string prev_hex;
     for (int i = 0; i < 32; ++i) prev_hex += "ab";
-    const std::string want = R"({"actor":"检查员-1","kind":"sample.recorded","payload":{"a":"x","b":1},"prev":")" +
-                             prev_hex + R"(","recorded_at":"2026-11-27T08:00:00.000Z","seq":2,"v":1})";
+    const std::string want =
+        R"({"actor":"检查员-1","kind":"sample.recorded","payload":{"a":"x","b":1},"prev":")" +
+        prev_hex + R"(","recorded_at":"2026-11-27T08:00:00.000Z","seq":2,"v":1})";
     CHECK(encode_leaf(sample_leaf()) == want);
   }
 

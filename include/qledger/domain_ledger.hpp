@@ -54,7 +54,8 @@ class DomainApplier : public EventApplier {
 };
 
 // Opens a ledger whose appends go through DomainApplier.
-std::unique_ptr<Ledger> open_domain_ledger(const std::string& path, TodayClock today = shanghai_today,
+std::unique_ptr<Ledger> open_domain_ledger(const std::string& path,
+                                           TodayClock today = shanghai_today,
                                            LedgerOptions options = {});
 
 // Validates without writing: the answer an append would give now (dry runs, form previews).

@@ -63,7 +63,7 @@ class EventSchema {
  public:
   // The compiled-in schema/events.json. Parsed once; throws at first use if malformed.
   static const EventSchema& builtin();
-  explicit EventSchema(const Json& document);
+  explicit EventSchema(const nlohmann::ordered_json& document);  // fields keep file order
 
   const KindSpec* find(std::string_view kind) const;
   const std::map<std::string, KindSpec>& kinds() const { return kinds_; }

@@ -91,6 +91,21 @@ class EventApplier {
   virtual void apply(SQLite::Database& db, Leaf& leaf) = 0;
 };
 
+// Outcome of an all-or-nothing bulk append (imports).
+struct BulkResult {
+  std::uint64_t total = 0;           // requests read from the source
+  std::uint64_t rejected_count = 0;  // requests refused
+  // The first kMaxReportedRejections refusals: (0-based request index, problems).
+  std::vector<std::pair<std::uint64_t, std::vector<FieldProblem>>> rejected;
+  bool committed = false;  // true only if nothing was refused and it was not a dry run
+  std::uint64_t first_seq = 0, last_seq = 0;  // seqs the events got (rolled back unless committed)
+  TreeHead head;  // tree after the last event (as committed, or as it would be)
+};
+inline constexpr std::size_t kMaxReportedRejections = 10000;
+
+// Pulls the next request of a bulk append; nullopt ends it. Runs on the writer thread.
+using RequestSource = std::function<std::optional<AppendRequest>()>;
+
 class Ledger {
  public:
   // Creates a new ledger file (fails if it exists) with the schema and metadata.
@@ -108,6 +123,12 @@ class Ledger {
   // std::runtime_error if the transaction failed (nothing of it was written).
   Receipt append(AppendRequest request);
   std::future<Receipt> append_async(AppendRequest request);
+
+  // Appends every request from `source` in ONE transaction: each is validated against the state
+  // left by those before it; if any is refused (or `dry_run`), nothing is written and every
+  // refusal is reported. Blocks other appends while it runs. Throws std::runtime_error if the
+  // transaction itself failed.
+  BulkResult append_all(RequestSource source, bool dry_run = false);
 
   const LedgerInfo& info() const { return info_; }
   const std::string& path() const { return path_; }

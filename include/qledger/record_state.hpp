@@ -69,7 +69,7 @@ struct BatchState {
   std::string retest_conclusion;  // pass | fail once the re-test result is recorded
   std::optional<CivilDate> objection_filed_on, objection_decided_on;
   std::uint64_t first_seq = 0, last_seq = 0, final_seq = 0;  // final_seq: event holding the result
-  std::vector<std::uint64_t> seqs;  // every effective event of the batch
+  std::vector<std::uint64_t> seqs;                           // every effective event of the batch
 
   // "pass", "fail" or "pending" as known on `as_of`: a failed batch is pending while its re-test
   // window is open, while an application awaits a decision, or an accepted re-test its result.

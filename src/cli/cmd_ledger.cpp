@@ -4,6 +4,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "files.hpp"
+#include "qledger/domain_ledger.hpp"
 #include "qledger/ledger.hpp"
 #include "qledger/ledger_setup.hpp"
 
@@ -28,7 +29,7 @@ Json errors_json(const std::vector<FieldProblem>& problems) {
   Json list = Json::array();
   for (const auto& p : problems) {
     Json item = {{"field", p.field}, {"code", p.code}, {"message", p.message_en}};
-    if (!p.message_zh.empty()) item["message_zh"] = p.message_zh;
+    item["message_zh"] = p.message_zh.empty() ? p.message_en : p.message_zh;
     list.push_back(item);
   }
   return Json{{"errors", list}};
@@ -61,9 +62,9 @@ int run_append(const Words& words) {
     return 1;
   }
   request.payload = std::move(*payload);
-  Ledger ledger(db);
+  const auto ledger = open_domain_ledger(db);
   try {
-    const Receipt receipt = ledger.append(std::move(request));
+    const Receipt receipt = ledger->append(std::move(request));
     std::cout << receipt_json(receipt).dump() << "\n";
     return 0;
   } catch (const AppendRejected& rejected) {

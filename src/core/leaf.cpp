@@ -1,5 +1,6 @@
 #include "qledger/leaf.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
@@ -68,6 +69,15 @@ bool digits(std::string_view s, std::size_t pos, std::size_t count, int& value) 
 
 bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
+// Nesting depth of a profile-checked value (bounded by kMaxJsonDepth, so recursion is safe):
+// a scalar is 0, {} or [] is 1.
+std::size_t json_depth(const Json& v) {
+  if (!v.is_object() && !v.is_array()) return 0;
+  std::size_t deepest = 0;
+  for (const auto& child : v) deepest = std::max(deepest, json_depth(child));
+  return deepest + 1;
+}
+
 LeafError leaf_error(std::string field, std::string code, std::string message) {
   return LeafError{std::move(field), std::move(code), std::move(message)};
 }
@@ -126,6 +136,12 @@ std::optional<LeafError> check_leaf_fields(std::string_view kind, std::string_vi
   }
   if (auto problem = check_profile(payload)) {
     return leaf_error("payload" + problem->path, problem->code, problem->message);
+  }
+  // The leaf object wraps the payload one level deeper than the profile's limit counts.
+  if (json_depth(payload) >= kMaxJsonDepth) {
+    return leaf_error(
+        "payload", "too_deep",
+        "payload nested deeper than " + std::to_string(kMaxJsonDepth - 1) + " levels");
   }
   return std::nullopt;
 }

@@ -13,9 +13,9 @@ namespace qledger {
 namespace {
 
 const char* kCreatingKind[][2] = {
-    {"entity", "entity.registered"},     {"licence", "licence.granted"},
+    {"entity", "entity.registered"},       {"licence", "licence.granted"},
     {"equipment", "equipment.registered"}, {"batch", "inspection.recorded"},
-    {"incident", "incident.reported"},   {"complaint", "complaint.received"},
+    {"incident", "incident.reported"},     {"complaint", "complaint.received"},
     {"calendar", "calendar.year_loaded"}};
 
 std::string creating_kind(const std::string& record_type) {
@@ -104,12 +104,27 @@ void write_batch(SQLite::Database& db, const BatchState& s, const WorkingDayCale
   }
   const bool objection_open = s.objection_filed_on && !s.objection_decided_on;
   run(db, "INSERT INTO batches VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-      {s.sample_no, s.regime, s.plan_level, s.category, s.uscc, s.lab, s.sampling_date.to_string(),
-       s.result_date.to_string(), s.first_conclusion, flag(s.microbiological), opt(s.notified_on),
-       s.retest_state(), opt(s.retest_window_end), opt(s.retest_applied_on),
+      {s.sample_no,
+       s.regime,
+       s.plan_level,
+       s.category,
+       s.uscc,
+       s.lab,
+       s.sampling_date.to_string(),
+       s.result_date.to_string(),
+       s.first_conclusion,
+       flag(s.microbiological),
+       opt(s.notified_on),
+       s.retest_state(),
+       opt(s.retest_window_end),
+       opt(s.retest_applied_on),
        opt(s.retest_decided_on),
        s.retest_conclusion.empty() ? SqlValue(nullptr) : SqlValue(s.retest_conclusion),
-       opt(result_due), flag(objection_open), num(s.first_seq), num(s.last_seq), num(s.final_seq)});
+       opt(result_due),
+       flag(objection_open),
+       num(s.first_seq),
+       num(s.last_seq),
+       num(s.final_seq)});
 }
 
 void write_incident(SQLite::Database& db, const LedgerRecords& records, const IncidentState& s) {
@@ -117,12 +132,27 @@ void write_incident(SQLite::Database& db, const LedgerRecords& records, const In
   const std::string category = equipment ? equipment->category : "";
   const IncidentGrading grading = grade_of(s, category);
   run(db, "INSERT INTO incidents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-      {s.incident_no, s.equipment_code, category, s.occurred_at, s.occurred_on.to_string(),
-       s.deaths, s.serious_injuries, s.minor_injuries, s.direct_loss_yuan, s.evacuated,
-       s.people_trapped, s.minutes_trapped, flag(s.explosion), flag(s.toxic_medium_leak),
-       flag(s.crane_overturned), flag(s.crane_structure_failed),
-       flag(s.special_equipment_accident), std::string(to_code(grading.grade)), opt(s.closed_on),
-       num(s.first_seq), num(s.last_seq)});
+      {s.incident_no,
+       s.equipment_code,
+       category,
+       s.occurred_at,
+       s.occurred_on.to_string(),
+       s.deaths,
+       s.serious_injuries,
+       s.minor_injuries,
+       s.direct_loss_yuan,
+       s.evacuated,
+       s.people_trapped,
+       s.minutes_trapped,
+       flag(s.explosion),
+       flag(s.toxic_medium_leak),
+       flag(s.crane_overturned),
+       flag(s.crane_structure_failed),
+       flag(s.special_equipment_accident),
+       std::string(to_code(grading.grade)),
+       opt(s.closed_on),
+       num(s.first_seq),
+       num(s.last_seq)});
 }
 
 void write_complaint(SQLite::Database& db, const ComplaintState& s) {
@@ -269,8 +299,8 @@ std::optional<RecordLookup::EventRef> LedgerRecords::event(std::uint64_t seq) co
   EventRef ref{target.kind, std::move(target.payload), false, false};
   const auto events = record_events(type, key);
   for (const auto& e : events) {
-    if (e.kind == "void" && e.payload.value("target_seq", std::int64_t{0}) ==
-                                static_cast<std::int64_t>(seq)) {
+    if (e.kind == "void" &&
+        e.payload.value("target_seq", std::int64_t{0}) == static_cast<std::int64_t>(seq)) {
       ref.voided = true;
     }
   }
@@ -324,8 +354,7 @@ void project_event(SQLite::Database& db, const Leaf& leaf) {
     key = key_text(leaf.payload.at(spec->aggregate_field));
   }
   run(db, "INSERT INTO event_index VALUES (?, ?, ?, ?, ?)",
-      {num(leaf.seq), leaf.kind, type, key,
-       target ? SqlValue(*target) : SqlValue(nullptr)});
+      {num(leaf.seq), leaf.kind, type, key, target ? SqlValue(*target) : SqlValue(nullptr)});
   if (leaf.kind == "complaint.personal_data_erased") {
     run(db, "DELETE FROM personal_data WHERE complaint_no = ?", {key});
   }
@@ -354,8 +383,8 @@ void project_event(SQLite::Database& db, const Leaf& leaf) {
 }
 
 const std::vector<std::string>& projection_tables() {
-  static const std::vector<std::string> tables = {"event_index", "entities",  "licences",
-                                                  "equipment",   "batches",   "incidents",
+  static const std::vector<std::string> tables = {"event_index", "entities",      "licences",
+                                                  "equipment",   "batches",       "incidents",
                                                   "complaints",  "calendar_years"};
   return tables;
 }

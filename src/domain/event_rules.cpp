@@ -26,8 +26,8 @@ class Problems {
                   const std::string& limit_en, const std::string& limit_zh) {
     const auto d = date_of(p, field);
     if (d && *d < limit) {
-      add(field, "date_order", std::string(field) + " must not be before " + limit_en + " (" +
-                                   limit.to_string() + ")",
+      add(field, "date_order",
+          std::string(field) + " must not be before " + limit_en + " (" + limit.to_string() + ")",
           std::string(field_zh) + "不能早于" + limit_zh + "（" + limit.to_string() + "）");
     }
   }
@@ -99,8 +99,7 @@ void check_cross_fields(const std::string& kind, const Json& p, Problems& out) {
 
 class StateRules {
  public:
-  StateRules(const EventSchema& schema, const RecordLookup& records, CivilDate today,
-             Problems& out)
+  StateRules(const EventSchema& schema, const RecordLookup& records, CivilDate today, Problems& out)
       : schema_(schema), records_(records), today_(today), out_(out) {}
 
   void check(const std::string& kind, const Json& p) {
@@ -120,7 +119,8 @@ class StateRules {
   bool require_entity(const Json& p, const char* field) {
     const std::string uscc = text_of(p, field);
     if (records_.entity(uscc)) return true;
-    out_.add(field, "unknown_entity", "no market entity with credit code " + uscc + " is registered",
+    out_.add(field, "unknown_entity",
+             "no market entity with credit code " + uscc + " is registered",
              "统一社会信用代码为 " + uscc + " 的市场主体尚未登记");
     return false;
   }
@@ -151,7 +151,8 @@ class StateRules {
       return;
     }
     if (licence->revoked_on) {
-      out_.add("licence_no", "revoked", "the licence was revoked on " + licence->revoked_on->to_string(),
+      out_.add("licence_no", "revoked",
+               "the licence was revoked on " + licence->revoked_on->to_string(),
                "该许可证已于 " + licence->revoked_on->to_string() + " 注销");
       return;
     }
@@ -186,19 +187,19 @@ class StateRules {
       return;
     }
     if (equipment->status == "scrapped") {
-      out_.add("equipment_code", "scrapped", "the equipment was scrapped on " +
-                                                 equipment->status_since.to_string(),
+      out_.add("equipment_code", "scrapped",
+               "the equipment was scrapped on " + equipment->status_since.to_string(),
                "该设备已于 " + equipment->status_since.to_string() + " 报废");
       return;
     }
     out_.not_before(p, "effective_on", "生效日期", equipment->registered_on, "registration",
                     "登记日期");
     if (kind == "equipment.status_changed" && text_of(p, "status") == equipment->status) {
-      out_.add("status", "unchanged", "the equipment already has this status",
-               "设备已处于该状态");
+      out_.add("status", "unchanged", "the equipment already has this status", "设备已处于该状态");
     }
     if (kind == "equipment.transferred") {
-      if (require_entity(p, "new_user_uscc") && text_of(p, "new_user_uscc") == equipment->user_uscc) {
+      if (require_entity(p, "new_user_uscc") &&
+          text_of(p, "new_user_uscc") == equipment->user_uscc) {
         out_.add("new_user_uscc", "unchanged", "the equipment already belongs to this entity",
                  "设备已属于该使用单位");
       }
@@ -206,8 +207,8 @@ class StateRules {
   }
 
   void check_category_matches_code(const Json& p) {
-    const auto parsed = check_equipment_code(text_of(p, "equipment_code"), "equipment_code",
-                                             today_.year());
+    const auto parsed =
+        check_equipment_code(text_of(p, "equipment_code"), "equipment_code", today_.year());
     if (!parsed.valid || parsed.legacy || !parsed.category) return;
     std::string category = text_of(p, "category");
     if (category == "gas_cylinder") category = "pressure_vessel";
@@ -230,7 +231,8 @@ class StateRules {
     const std::string no = text_of(p, "sample_no");
     const auto batch = records_.batch(no);
     if (!batch) {
-      out_.add("sample_no", "unknown_batch", "no inspection with sample number " + no + " is recorded",
+      out_.add("sample_no", "unknown_batch",
+               "no inspection with sample number " + no + " is recorded",
                "抽样单编号 " + no + " 尚无检验结果");
       return;
     }
@@ -275,8 +277,8 @@ class StateRules {
         out_.add("sample_no", "retest_not_accepted", "no accepted re-test application",
                  "没有已受理的复检申请");
       } else {
-        out_.not_before(p, "result_date", "复检结论日期", *batch->retest_decided_on,
-                        "the decision", "受理决定日期");
+        out_.not_before(p, "result_date", "复检结论日期", *batch->retest_decided_on, "the decision",
+                        "受理决定日期");
       }
     } else if (kind == "objection.filed") {
       if (batch->objection_filed_on && !batch->objection_decided_on) {
@@ -322,12 +324,14 @@ class StateRules {
       return;
     }
     if (incident->closed_on) {
-      out_.add("incident_no", "closed", "the incident was closed on " + incident->closed_on->to_string(),
+      out_.add("incident_no", "closed",
+               "the incident was closed on " + incident->closed_on->to_string(),
                "该事故已于 " + incident->closed_on->to_string() + " 结案");
       return;
     }
     if (kind == "incident.casualties_revised") {
-      out_.not_before(p, "revised_on", "补报日期", incident->occurred_on, "the incident", "事故发生日期");
+      out_.not_before(p, "revised_on", "补报日期", incident->occurred_on, "the incident",
+                      "事故发生日期");
       const auto revised = date_of(p, "revised_on");
       if (revised && *revised > incident->occurred_on.plus_days(30)) {
         out_.add("revised_on", "deadline_passed",
@@ -337,7 +341,8 @@ class StateRules {
                      incident->occurred_on.plus_days(30).to_string() + "）");
       }
     } else if (kind == "incident.closed") {
-      out_.not_before(p, "closed_on", "结案日期", incident->occurred_on, "the incident", "事故发生日期");
+      out_.not_before(p, "closed_on", "结案日期", incident->occurred_on, "the incident",
+                      "事故发生日期");
     }
   }
 
@@ -361,8 +366,8 @@ class StateRules {
       out_.add("complaint_no", "wrong_state", en + " (current state: " + state + ")", zh);
     };
     if (kind == "complaint.accepted" || kind == "complaint.not_accepted") {
-      if (state != "received") return wrong_state("the acceptance decision was already made",
-                                                  "已作出受理决定");
+      if (state != "received")
+        return wrong_state("the acceptance decision was already made", "已作出受理决定");
       out_.not_before(p, "decided_on", "决定日期", complaint->received_on, "receipt", "收到日期");
     } else if (kind == "complaint.mediation_succeeded" ||
                kind == "complaint.mediation_terminated") {
@@ -370,7 +375,8 @@ class StateRules {
         return wrong_state("mediation needs an accepted complaint whose mediation has not ended",
                            "仅已受理且调解尚未结束的投诉可登记调解结果");
       }
-      out_.not_before(p, "ended_on", "调解结束日期", *complaint->decided_on, "acceptance", "受理日期");
+      out_.not_before(p, "ended_on", "调解结束日期", *complaint->decided_on, "acceptance",
+                      "受理日期");
     } else if (kind == "complaint.closed") {
       if (!complaint->accepted) {
         return wrong_state("a complaint that was never accepted cannot be closed",
@@ -397,18 +403,21 @@ class StateRules {
       return;
     }
     if (target->kind != text_of(p, "target_kind")) {
-      out_.add("target_kind", "kind_mismatch",
-               "event " + std::to_string(target_seq) + " is a " + target->kind + ", not a " +
-                   text_of(p, "target_kind"),
-               "事件 " + std::to_string(target_seq) + " 的类型为 " + target->kind + "，与所填类型不符");
+      out_.add(
+          "target_kind", "kind_mismatch",
+          "event " + std::to_string(target_seq) + " is a " + target->kind + ", not a " +
+              text_of(p, "target_kind"),
+          "事件 " + std::to_string(target_seq) + " 的类型为 " + target->kind + "，与所填类型不符");
       return;
     }
     if (target->kind == "void" || target->kind == "correction" ||
-        target->kind == "complaint.personal_data_erased" || target->kind == "calendar.year_loaded") {
+        target->kind == "complaint.personal_data_erased" ||
+        target->kind == "calendar.year_loaded") {
       if (!(kind == "void" && target->kind == "correction")) {
-        out_.add("target_seq", "not_amendable", "a " + target->kind + " event cannot be " +
-                                                   (kind == "void" ? "voided" : "corrected"),
-                 "该类事件不能" + what_zh);
+        out_.add(
+            "target_seq", "not_amendable",
+            "a " + target->kind + " event cannot be " + (kind == "void" ? "voided" : "corrected"),
+            "该类事件不能" + what_zh);
         return;
       }
     }
@@ -434,7 +443,8 @@ class StateRules {
     const Json& values = p["values"];
     for (const auto& [key, value] : values.items()) {
       if (spec->field(key) == nullptr) {
-        out_.add("values/" + key, "unknown_field", "a " + target.kind + " has no field '" + key + "'",
+        out_.add("values/" + key, "unknown_field",
+                 "a " + target.kind + " has no field '" + key + "'",
                  "该类事件没有字段“" + key + "”");
       } else if (!is_correctable_field(*spec, key)) {
         out_.add("values/" + key, "not_correctable",

@@ -34,7 +34,7 @@ FieldType parse_type(const std::string& name) {
   return it->second;
 }
 
-std::vector<FieldSpec> parse_fields(const Json& fields) {
+std::vector<FieldSpec> parse_fields(const nlohmann::ordered_json& fields) {
   std::vector<FieldSpec> out;
   for (const auto& [name, f] : fields.items()) {
     FieldSpec spec;
@@ -152,8 +152,8 @@ class PayloadChecker {
         return check_integer(spec, v, path);
       case FieldType::kBoolean:
         if (!v.is_boolean()) {
-          problems_.push_back(problem(path, spec, "wrong_type", "must be true or false",
-                                      "应为“是”或“否”"));
+          problems_.push_back(
+              problem(path, spec, "wrong_type", "must be true or false", "应为“是”或“否”"));
         }
         return;
       case FieldType::kEnum:
@@ -173,18 +173,18 @@ class PayloadChecker {
           problems_.push_back(problem(path, spec, "wrong_type", "must be text", "应为文本"));
           return;
         }
-        const bool as_printed = whole_payload.is_object() &&
-                                whole_payload.value("uscc_as_printed", false) == true;
-        if (auto p = check_identifier_field(spec.type, path, spec.en, spec.zh,
-                                            v.get<std::string>(), as_printed, today_.year())) {
+        const bool as_printed =
+            whole_payload.is_object() && whole_payload.value("uscc_as_printed", false) == true;
+        if (auto p = check_identifier_field(spec.type, path, spec.en, spec.zh, v.get<std::string>(),
+                                            as_printed, today_.year())) {
           problems_.push_back(std::move(*p));
         }
         return;
       }
       case FieldType::kKind:
         if (!v.is_string() || schema_.find(v.get<std::string>()) == nullptr) {
-          problems_.push_back(problem(path, spec, "bad_kind", "is not a known event kind",
-                                      "不是已知的事件类型"));
+          problems_.push_back(
+              problem(path, spec, "bad_kind", "is not a known event kind", "不是已知的事件类型"));
         }
         return;
       case FieldType::kValues:
@@ -216,46 +216,43 @@ class PayloadChecker {
                                   "must not contain control characters", "不得包含控制字符"));
     }
     if (utf8_length(s) > spec.max_length) {
-      problems_.push_back(problem(path, spec, "too_long",
-                                  "must be at most " + std::to_string(spec.max_length) +
-                                      " characters",
-                                  "不得超过 " + std::to_string(spec.max_length) + " 个字符"));
+      problems_.push_back(
+          problem(path, spec, "too_long",
+                  "must be at most " + std::to_string(spec.max_length) + " characters",
+                  "不得超过 " + std::to_string(spec.max_length) + " 个字符"));
     }
   }
 
   void check_date(const FieldSpec& spec, const Json& v, const std::string& path) {
     const auto date = v.is_string() ? CivilDate::parse(v.get<std::string>()) : std::nullopt;
     if (!date) {
-      problems_.push_back(problem(path, spec, "bad_date",
-                                  "must be a real date written YYYY-MM-DD",
+      problems_.push_back(problem(path, spec, "bad_date", "must be a real date written YYYY-MM-DD",
                                   "应为真实日期，格式为 YYYY-MM-DD"));
     } else if (!spec.allow_future && *date > today_) {
       problems_.push_back(problem(path, spec, "future_date",
                                   "must not be after today (" + today_.to_string() + ")",
                                   "不能晚于今天（" + today_.to_string() + "）"));
     } else if (date->year() < 1950) {
-      problems_.push_back(problem(path, spec, "bad_date", "must not be before 1950",
-                                  "不能早于 1950 年"));
+      problems_.push_back(
+          problem(path, spec, "bad_date", "must not be before 1950", "不能早于 1950 年"));
     }
   }
 
   void check_instant(const FieldSpec& spec, const Json& v, const std::string& path) {
     const auto date = v.is_string() ? shanghai_date_of_instant(v.get<std::string>()) : std::nullopt;
     if (!date) {
-      problems_.push_back(problem(
-          path, spec, "bad_instant",
-          "must be a time with offset, e.g. 2026-11-27T14:30:00+08:00",
-          "应为带时区的时间，如 2026-11-27T14:30:00+08:00"));
+      problems_.push_back(problem(path, spec, "bad_instant",
+                                  "must be a time with offset, e.g. 2026-11-27T14:30:00+08:00",
+                                  "应为带时区的时间，如 2026-11-27T14:30:00+08:00"));
     } else if (*date > today_) {
-      problems_.push_back(problem(path, spec, "future_date", "must not be in the future",
-                                  "不能晚于当前时间"));
+      problems_.push_back(
+          problem(path, spec, "future_date", "must not be in the future", "不能晚于当前时间"));
     }
   }
 
   void check_integer(const FieldSpec& spec, const Json& v, const std::string& path) {
     if (!v.is_number_integer()) {
-      problems_.push_back(problem(path, spec, "wrong_type", "must be a whole number",
-                                  "应为整数"));
+      problems_.push_back(problem(path, spec, "wrong_type", "must be a whole number", "应为整数"));
       return;
     }
     const auto n = v.get<std::int64_t>();
@@ -276,14 +273,14 @@ class PayloadChecker {
       en += (en.empty() ? "" : ", ") + code;
       zh += (zh.empty() ? "" : "、") + label + "(" + code + ")";
     }
-    problems_.push_back(problem(path, spec, "bad_enum", "must be one of " + en,
-                                "应为以下之一：" + zh));
+    problems_.push_back(
+        problem(path, spec, "bad_enum", "must be one of " + en, "应为以下之一：" + zh));
   }
 
   void check_personal(const FieldSpec& spec, const Json& v, const std::string& path) {
     if (!v.is_object()) {
-      problems_.push_back(problem(path, spec, "wrong_type", "must be {\"name\", \"phone\"}",
-                                  "应包含姓名和电话"));
+      problems_.push_back(
+          problem(path, spec, "wrong_type", "must be {\"name\", \"phone\"}", "应包含姓名和电话"));
       return;
     }
     static const std::vector<FieldSpec> kPersonFields = [] {
@@ -303,7 +300,8 @@ class PayloadChecker {
     check_object(kPersonFields, v, path + "/", v);
     if (v.contains("phone") && v["phone"].is_string()) {
       const std::string& phone = v["phone"].get_ref<const std::string&>();
-      const bool ok = !phone.empty() && phone.find_first_not_of("0123456789-+ ") == std::string::npos;
+      const bool ok =
+          !phone.empty() && phone.find_first_not_of("0123456789-+ ") == std::string::npos;
       if (!ok) {
         problems_.push_back(problem(path + "/phone", kPersonFields[1], "bad_phone",
                                     "may contain only digits, spaces, '-' and '+'",
@@ -319,9 +317,10 @@ class PayloadChecker {
       return;
     }
     if (v.size() > spec.max_items) {
-      problems_.push_back(problem(path, spec, "too_many",
-                                  "must have at most " + std::to_string(spec.max_items) + " entries",
-                                  "不得超过 " + std::to_string(spec.max_items) + " 项"));
+      problems_.push_back(
+          problem(path, spec, "too_many",
+                  "must have at most " + std::to_string(spec.max_items) + " entries",
+                  "不得超过 " + std::to_string(spec.max_items) + " 项"));
       return;
     }
     for (std::size_t i = 0; i < v.size(); ++i) {
@@ -350,7 +349,7 @@ const FieldSpec* KindSpec::field(std::string_view name) const {
   return nullptr;
 }
 
-EventSchema::EventSchema(const Json& document) {
+EventSchema::EventSchema(const nlohmann::ordered_json& document) {
   for (const auto& [name, values] : document.at("enums").items()) {
     for (const auto& [code, label] : values.items()) enums_[name][code] = label.get<std::string>();
   }
@@ -371,7 +370,7 @@ EventSchema::EventSchema(const Json& document) {
 }
 
 const EventSchema& EventSchema::builtin() {
-  static const EventSchema schema(Json::parse(event_schema_json()));
+  static const EventSchema schema(nlohmann::ordered_json::parse(event_schema_json()));
   return schema;
 }
 

@@ -17,8 +17,8 @@ FieldProblem labelled(FieldProblem p, const std::string& path, const std::string
 std::optional<FieldProblem> check_identifier_field(FieldType type, const std::string& path,
                                                    const std::string& label_en,
                                                    const std::string& label_zh,
-                                                   const std::string& value,
-                                                   bool uscc_as_printed, int current_year) {
+                                                   const std::string& value, bool uscc_as_printed,
+                                                   int current_year) {
   FieldProblems problems;
   switch (type) {
     case FieldType::kUscc: {

@@ -53,7 +53,8 @@ std::optional<CivilDate> try_add_working_days(const WorkingDayCalendar& calendar
 std::vector<RecordEvent> effective_events(const std::vector<RecordEvent>& events) {
   std::set<std::uint64_t> voided;
   for (const auto& e : events) {
-    if (e.kind == "void") voided.insert(static_cast<std::uint64_t>(integer(e.payload, "target_seq")));
+    if (e.kind == "void")
+      voided.insert(static_cast<std::uint64_t>(integer(e.payload, "target_seq")));
   }
   std::map<std::uint64_t, std::vector<const RecordEvent*>> corrections;
   for (const auto& e : events) {
@@ -268,7 +269,8 @@ std::optional<IncidentState> fold_incident(const std::vector<RecordEvent>& effec
 
 IncidentGrading grade_of(const IncidentState& incident, const std::string& equipment_category) {
   IncidentFacts facts;
-  const std::string code = equipment_category == "gas_cylinder" ? "pressure_vessel" : equipment_category;
+  const std::string code =
+      equipment_category == "gas_cylinder" ? "pressure_vessel" : equipment_category;
   facts.category = parse_equipment_category(code).value_or(EquipmentCategory::kBoiler);
   facts.is_special_equipment_accident = incident.special_equipment_accident;
   facts.deaths = incident.deaths;

@@ -14,6 +14,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <variant>
 
 namespace qledger {
 
@@ -70,29 +71,116 @@ struct Ledger::Writer {
   std::future<Receipt> enqueue(AppendRequest request) {
     PendingAppend pending{std::move(request), {}};
     auto future = pending.promise.get_future();
+    push(Job{std::move(pending)});
+    return future;
+  }
+
+  std::future<BulkResult> enqueue_bulk(RequestSource source, bool dry_run) {
+    PendingBulk bulk{std::move(source), dry_run, {}};
+    auto future = bulk.promise.get_future();
+    push(Job{std::move(bulk)});
+    return future;
+  }
+
+ private:
+  struct PendingBulk {
+    RequestSource source;
+    bool dry_run;
+    std::promise<BulkResult> promise;
+  };
+  using Job = std::variant<PendingAppend, PendingBulk>;
+
+  // The chain position while a transaction is being written.
+  struct Cursor {
+    CompactRange range;
+    Hash prev{};
+    std::string recorded_at;
+  };
+
+  void push(Job job) {
     {
       std::lock_guard lock(mutex);
       if (stopping) throw std::runtime_error("ledger is closing");
-      queue.push_back(std::move(pending));
+      queue.push_back(std::move(job));
     }
     wake.notify_one();
-    return future;
   }
 
   void run() {
     for (;;) {
       std::vector<PendingAppend> batch;
+      std::optional<PendingBulk> bulk;
       {
         std::unique_lock lock(mutex);
         wake.wait(lock, [&] { return stopping || !queue.empty(); });
         if (queue.empty()) return;  // stopping and drained
-        while (!queue.empty() && batch.size() < max_batch) {
-          batch.push_back(std::move(queue.front()));
+        if (auto* b = std::get_if<PendingBulk>(&queue.front())) {
+          bulk = std::move(*b);
           queue.pop_front();
+        } else {
+          while (!queue.empty() && batch.size() < max_batch &&
+                 std::holds_alternative<PendingAppend>(queue.front())) {
+            batch.push_back(std::move(std::get<PendingAppend>(queue.front())));
+            queue.pop_front();
+          }
         }
       }
-      commit_batch(batch);
+      if (bulk) {
+        run_bulk(*bulk);
+      } else {
+        commit_batch(batch);
+      }
     }
+  }
+
+  Cursor begin_cursor() {
+    Cursor c;
+    c.range = load_edge(*db, c.prev);
+    c.recorded_at = now_recorded_at();
+    return c;
+  }
+
+  // Validates (through the applier) and writes one event inside the open transaction. Returns
+  // its receipt, or throws AppendRejected with nothing of it written.
+  Receipt write_event(Cursor& c, AppendRequest& request) {
+    Leaf leaf;
+    leaf.seq = c.range.size() + 1;
+    leaf.kind = std::move(request.kind);
+    leaf.actor = std::move(request.actor);
+    leaf.payload = std::move(request.payload);
+    leaf.recorded_at = c.recorded_at;
+    leaf.prev = c.prev;
+    if (applier) {
+      db->exec("SAVEPOINT qledger_event");
+      try {
+        applier->apply(*db, leaf);
+      } catch (const AppendRejected&) {
+        db->exec("ROLLBACK TO qledger_event");
+        db->exec("RELEASE qledger_event");
+        throw;
+      }
+    }
+    const std::string bytes = encode_leaf(leaf);
+    const Hash lh = hasher.leaf_hash(bytes);
+    insert_event.bind(1, static_cast<std::int64_t>(leaf.seq));
+    insert_event.bind(2, leaf.kind);
+    insert_event.bind(3, leaf.recorded_at);
+    insert_event.bind(4, leaf.actor);
+    insert_event.bind(5, bytes.data(), static_cast<int>(bytes.size()));
+    insert_event.bind(6, lh.data(), static_cast<int>(lh.size()));
+    insert_event.exec();
+    insert_event.reset();
+    for (const auto& node : c.range.append(hasher, lh)) {
+      if (node.level == 0) continue;
+      insert_node.bind(1, static_cast<std::int64_t>(node.level));
+      insert_node.bind(2, static_cast<std::int64_t>(node.index));
+      insert_node.bind(3, node.hash.data(), static_cast<int>(node.hash.size()));
+      insert_node.exec();
+      insert_node.reset();
+    }
+    if (applier) db->exec("RELEASE qledger_event");
+    c.prev = lh;
+    return Receipt{leaf.seq, lh, c.recorded_at, 0, {}};
   }
 
   void commit_batch(std::vector<PendingAppend>& batch) {
@@ -100,57 +188,21 @@ struct Ledger::Writer {
     std::vector<std::exception_ptr> rejections(batch.size());
     try {
       SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
-      Hash prev{};
-      CompactRange range = load_edge(*db, prev);
-      const std::string recorded_at = now_recorded_at();
+      Cursor cursor = begin_cursor();
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        Leaf leaf;
-        leaf.seq = range.size() + 1;
-        leaf.kind = batch[i].request.kind;
-        leaf.actor = batch[i].request.actor;
-        leaf.payload = std::move(batch[i].request.payload);
-        leaf.recorded_at = recorded_at;
-        leaf.prev = prev;
-        if (applier) {
-          db->exec("SAVEPOINT qledger_event");
-          try {
-            applier->apply(*db, leaf);
-          } catch (const AppendRejected&) {
-            db->exec("ROLLBACK TO qledger_event");
-            db->exec("RELEASE qledger_event");
-            rejections[i] = std::current_exception();
-            continue;
-          }
+        try {
+          receipts[i] = write_event(cursor, batch[i].request);
+        } catch (const AppendRejected&) {
+          rejections[i] = std::current_exception();
         }
-        const std::string bytes = encode_leaf(leaf);
-        const Hash lh = hasher.leaf_hash(bytes);
-        insert_event.bind(1, static_cast<std::int64_t>(leaf.seq));
-        insert_event.bind(2, leaf.kind);
-        insert_event.bind(3, leaf.recorded_at);
-        insert_event.bind(4, leaf.actor);
-        insert_event.bind(5, bytes.data(), static_cast<int>(bytes.size()));
-        insert_event.bind(6, lh.data(), static_cast<int>(lh.size()));
-        insert_event.exec();
-        insert_event.reset();
-        for (const auto& node : range.append(hasher, lh)) {
-          if (node.level == 0) continue;
-          insert_node.bind(1, static_cast<std::int64_t>(node.level));
-          insert_node.bind(2, static_cast<std::int64_t>(node.index));
-          insert_node.bind(3, node.hash.data(), static_cast<int>(node.hash.size()));
-          insert_node.exec();
-          insert_node.reset();
-        }
-        if (applier) db->exec("RELEASE qledger_event");
-        receipts[i] = Receipt{leaf.seq, lh, recorded_at, 0, {}};
-        prev = lh;
       }
-      const Hash root = range.root(hasher);
+      const Hash root = cursor.range.root(hasher);
       tx.commit();  // durable (WAL, synchronous=FULL) once this returns
       for (std::size_t i = 0; i < batch.size(); ++i) {
         if (rejections[i]) {
           batch[i].promise.set_exception(rejections[i]);
         } else {
-          receipts[i]->tree_size = range.size();
+          receipts[i]->tree_size = cursor.range.size();
           receipts[i]->root_hash = root;
           batch[i].promise.set_value(std::move(*receipts[i]));
         }
@@ -166,6 +218,43 @@ struct Ledger::Writer {
     }
   }
 
+  void run_bulk(PendingBulk& bulk) {
+    BulkResult result;
+    try {
+      SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+      Cursor cursor = begin_cursor();
+      for (std::uint64_t index = 0;; ++index) {
+        std::optional<AppendRequest> request = bulk.source();
+        if (!request) break;
+        ++result.total;
+        try {
+          if (auto problem = check_leaf_fields(request->kind, request->actor, request->payload)) {
+            throw AppendRejected({{problem->field, problem->code, problem->message, ""}});
+          }
+          const Receipt r = write_event(cursor, *request);
+          if (result.first_seq == 0) result.first_seq = r.seq;
+          result.last_seq = r.seq;
+        } catch (const AppendRejected& rejected) {
+          ++result.rejected_count;
+          if (result.rejected.size() < kMaxReportedRejections) {
+            result.rejected.push_back({index, rejected.problems()});
+          }
+        }
+      }
+      result.head = TreeHead{cursor.range.size(), cursor.range.root(hasher)};
+      if (result.rejected_count == 0 && !bulk.dry_run) {
+        tx.commit();
+        result.committed = true;
+      }  // else: the destructor rolls everything back
+      bulk.promise.set_value(std::move(result));
+    } catch (...) {
+      insert_event.tryReset();
+      insert_node.tryReset();
+      bulk.promise.set_exception(std::current_exception());
+    }
+  }
+
+ public:
   std::unique_ptr<SQLite::Database> db;
   SQLite::Statement insert_event;
   SQLite::Statement insert_node;
@@ -174,7 +263,7 @@ struct Ledger::Writer {
   Sha256 hasher;
   std::mutex mutex;
   std::condition_variable wake;
-  std::deque<PendingAppend> queue;
+  std::deque<Job> queue;
   bool stopping = false;
   std::thread thread;
 };
@@ -223,6 +312,10 @@ std::future<Receipt> Ledger::append_async(AppendRequest request) {
 }
 
 Receipt Ledger::append(AppendRequest request) { return append_async(std::move(request)).get(); }
+
+BulkResult Ledger::append_all(RequestSource source, bool dry_run) {
+  return writer_->enqueue_bulk(std::move(source), dry_run).get();
+}
 
 void Ledger::with_reader(const std::function<void(SQLite::Database&)>& fn) {
   std::lock_guard lock(reader_->mutex);
