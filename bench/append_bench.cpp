@@ -233,6 +233,13 @@ double cpu_seconds() {
          static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
+// Context switches (voluntary + involuntary) of this process so far (all threads).
+double context_switches() {
+  struct rusage u {};
+  ::getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_nvcsw + u.ru_nivcsw);
+}
+
 // The per-event CPU work of an append outside SQLite, each step timed alone on one thread over
 // 100,000 requests (best of 3): what append_async checks on the caller's thread, and what the
 // writer does per event before its INSERTs. The rest of the ledger's CPU column above bare
@@ -334,15 +341,16 @@ int main(int argc, char** argv) {
     std::printf(
         "| appenders | events/run | transactions/run | avg batch | ledger appends/s | p50 ms | "
         "p99 ms | bare SQLite events/s | bare: ms in COMMIT per transaction | ledger/bare (per "
-        "round) | CPU µs/event ledger / bare | ratio ≥ 0.7 | ≥ 20,000/s @64 |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---|\n");
+        "round) | CPU µs/event ledger / bare | ledger context switches/event | ratio ≥ 0.7 | ≥ "
+        "20,000/s @64 |\n"
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|---|\n");
     std::fflush(stdout);
     for (const unsigned threads : thread_counts) {
       if (threads == 0) throw std::invalid_argument("--threads: 0 threads");
       std::vector<double> events, transactions, ledger_rates, bare_rates, ratios, p50s, p99s;
       std::vector<double> ledger_cpu_us, bare_cpu_us;
       std::string ratio_list;
-      std::vector<double> commit_ms;
+      std::vector<double> commit_ms, switches;
       // Rounds alternate the order: even rounds run the ledger, then replay it bare; odd rounds
       // first replay the previous round's ledger run bare, then run the ledger. So neither side
       // always gets the disk second (fsync latency here drifts over seconds).
@@ -368,8 +376,10 @@ int main(int argc, char** argv) {
         if (bare_first) replay(prev_run, prev_written);
         ::sync();
         const double cpu0 = cpu_seconds();
+        const double switches0 = context_switches();
         LedgerRun run = run_ledger(ledger_path, threads, seconds, fixed_events);
         const double ledger_cpu = cpu_seconds() - cpu0;
+        switches.push_back((context_switches() - switches0) / static_cast<double>(run.events));
         Written written = read_back(ledger_path);
         if (!bare_first) replay(run, written);
         if (!keep) {
@@ -401,13 +411,13 @@ int main(int argc, char** argv) {
       const double ratio = percentile(ratios, 0.5);
       const double ledger_rate = percentile(ledger_rates, 0.5);
       std::printf(
-          "| %u | %.0f | %.0f | %.1f | %s | %.2f | %.2f | %s | %.2f | %.2f (%s) | %.0f / %.0f | %s "
-          "| %s |\n",
+          "| %u | %.0f | %.0f | %.1f | %s | %.2f | %.2f | %s | %.2f | %.2f (%s) | %.0f / %.0f | "
+          "%.1f | %s | %s |\n",
           threads, ev, tx, total_events / total_tx, qb::fmt_rate(ledger_rate).c_str(),
           percentile(p50s, 0.5), percentile(p99s, 0.5),
           qb::fmt_rate(percentile(bare_rates, 0.5)).c_str(), percentile(commit_ms, 0.5), ratio,
           ratio_list.c_str(), percentile(ledger_cpu_us, 0.5), percentile(bare_cpu_us, 0.5),
-          qb::met(ratio >= 0.7).c_str(),
+          percentile(switches, 0.5), qb::met(ratio >= 0.7).c_str(),
           threads == 64 ? qb::met(ledger_rate >= 20000).c_str() : "–");
       std::fflush(stdout);
     }

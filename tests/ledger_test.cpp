@@ -58,7 +58,7 @@ std::vector<Hash> stored_leaf_hashes(const std::string& db) {
 
 class RejectOdd : public EventApplier {
  public:
-  void apply(SQLite::Database& db, Leaf& leaf) override {
+  void prepare(SQLite::Database& db, Leaf& leaf) override {
     db.exec("CREATE TABLE IF NOT EXISTS side_effects (i INTEGER)");
     db.exec("INSERT INTO side_effects VALUES (" + std::to_string(leaf.payload["i"].get<int>()) +
             ")");

@@ -47,7 +47,8 @@ std::string record_type_of(const std::string& kind);
 class DomainApplier : public EventApplier {
  public:
   explicit DomainApplier(TodayClock today = shanghai_today);
-  void apply(SQLite::Database& db, Leaf& leaf) override;
+  void prepare(SQLite::Database& db, Leaf& leaf) override;        // validate, move personal data
+  void project(SQLite::Database& db, const Leaf& leaf) override;  // update current state
 
  private:
   TodayClock today_;

@@ -79,16 +79,18 @@ class AppendRejected : public std::runtime_error {
   std::vector<FieldProblem> problems_;
 };
 
-// Hook run inside the write transaction for each event, before its leaf is encoded and its row
-// inserted, so that state-dependent validation and projections commit atomically with the leaf.
-// It may read and write other tables through `db`, and may rewrite the payload (e.g. move
-// personal data out of it); seq, prev and recorded_at are already final. Throwing AppendRejected
-// rejects only this event (its writes are rolled back to a savepoint); any other exception fails
-// the whole batch.
+// Hooks run inside the write transaction for each event, so that state-dependent validation and
+// projections commit atomically with the leaf. Both run under a per-event savepoint.
 class EventApplier {
  public:
   virtual ~EventApplier() = default;
-  virtual void apply(SQLite::Database& db, Leaf& leaf) = 0;
+  // Before the leaf is encoded (seq, prev and recorded_at are final): validate against the
+  // current state and normalise the payload (e.g. move personal data out of it). Throwing
+  // AppendRejected rejects only this event, rolling back its writes; any other exception fails
+  // the whole batch.
+  virtual void prepare(SQLite::Database& db, Leaf& leaf) = 0;
+  // After the event's row is inserted: update derived tables. Must not reject.
+  virtual void project(SQLite::Database& /*db*/, const Leaf& /*leaf*/) {}
 };
 
 // Outcome of an all-or-nothing bulk append (imports).
@@ -99,7 +101,7 @@ struct BulkResult {
   std::vector<std::pair<std::uint64_t, std::vector<FieldProblem>>> rejected;
   bool committed = false;  // true only if nothing was refused and it was not a dry run
   std::uint64_t first_seq = 0, last_seq = 0;  // seqs the events got (rolled back unless committed)
-  TreeHead head;  // tree after the last event (as committed, or as it would be)
+  TreeHead head;  // tree after the last event (as committed, or as it would have been)
 };
 inline constexpr std::size_t kMaxReportedRejections = 10000;
 

@@ -25,5 +25,10 @@ int run_public_key(const Words& words);
 int run_prove(const Words& words);
 int run_verify_proof(const Words& words);
 int run_verify(const Words& words);
+int run_check(const Words& words);
+int run_rebuild(const Words& words);
+int run_overdue(const Words& words);
+int run_erase_personal_data(const Words& words);
+int run_calendar(const Words& words);
 
 }  // namespace qledger::cli

@@ -60,6 +60,38 @@ const std::vector<Command>& commands() {
        "  that the ledger still holds the history each signed (no rewrite, truncation, rollback).\n"
        "  Exit 0 intact, 1 tampered (names the first bad seq), 2 usage or I/O error.\n",
        run_verify},
+      {"check", "say whether a credit code, SC licence or equipment code is well-formed",
+       "usage: qledger check uscc|sc|equipment CODE [--json]\n"
+       "  uscc: unified social credit code (GB 32100-2015: charset, division digits, check char).\n"
+       "  sc: food production licence number (SC + 14 digits; format only).\n"
+       "  equipment: special-equipment code (18-character, or legacy 20-character local form).\n"
+       "  Says exactly what is wrong (position, character, expected check char), in zh and en.\n"
+       "  Exit 0 valid, 1 invalid, 2 usage.\n",
+       run_check},
+      {"rebuild", "replay the ledger into fresh current-state tables",
+       "usage: qledger rebuild --db FILE\n"
+       "  Empties the projection tables (entities, equipment, batches, incidents, complaints …)\n"
+       "  and replays every event through the same code that maintains them on append.\n"
+       "  Personal data (kept outside the ledger) is not touched.\n",
+       run_rebuild},
+      {"overdue", "list complaints and re-tests past their deadlines",
+       "usage: qledger overdue --db FILE [--as-of YYYY-MM-DD] [--json]\n"
+       "  Complaints without an acceptance decision after 7 working days, mediations beyond 45\n"
+       "  working days, re-test applications undecided after 5 working days, accepted re-tests\n"
+       "  without a result after 10 working days (docs/events.md \"Deadlines\").\n",
+       run_overdue},
+      {"erase-personal-data", "erase a complainant's name and phone (the chain still verifies)",
+       "usage: qledger erase-personal-data --db FILE --complaint NO --reason TEXT [--actor NAME]\n"
+       "  Appends a complaint.personal_data_erased event; in the same transaction the name and\n"
+       "  phone are deleted from personal_data. The leaf keeps only a salted commitment.\n",
+       run_erase_personal_data},
+      {"calendar", "load or show the working-day calendar",
+       "usage: qledger calendar load --db FILE --year YYYY --source TEXT FILE.csv [--actor NAME]\n"
+       "       qledger calendar show --db FILE\n"
+       "  load appends a calendar.year_loaded event (CSV: date,kind,name with kind holiday or\n"
+       "  workday, as data/cn-holiday-calendar-2025-2026.csv). Deadlines in a year without\n"
+       "  calendar data are an explicit error, never a guess.\n",
+       run_calendar},
   };
   return all;
 }

@@ -312,12 +312,13 @@ std::optional<RecordLookup::EventRef> LedgerRecords::event(std::uint64_t seq) co
 
 DomainApplier::DomainApplier(TodayClock today) : today_(std::move(today)) {}
 
-void DomainApplier::apply(SQLite::Database& db, Leaf& leaf) {
+void DomainApplier::prepare(SQLite::Database& db, Leaf& leaf) {
   FieldProblems problems = validate_against_ledger(db, leaf.kind, leaf.payload, today_());
   if (!problems.empty()) throw AppendRejected(std::move(problems));
   move_personal_data(db, leaf);
-  project_event(db, leaf);
 }
+
+void DomainApplier::project(SQLite::Database& db, const Leaf& leaf) { project_event(db, leaf); }
 
 FieldProblems validate_against_ledger(SQLite::Database& db, const std::string& kind,
                                       const Json& payload, CivilDate today) {

@@ -153,7 +153,7 @@ struct Ledger::Writer {
     if (applier) {
       db->exec("SAVEPOINT qledger_event");
       try {
-        applier->apply(*db, leaf);
+        applier->prepare(*db, leaf);
       } catch (const AppendRejected&) {
         db->exec("ROLLBACK TO qledger_event");
         db->exec("RELEASE qledger_event");
@@ -178,7 +178,10 @@ struct Ledger::Writer {
       insert_node.exec();
       insert_node.reset();
     }
-    if (applier) db->exec("RELEASE qledger_event");
+    if (applier) {
+      applier->project(*db, leaf);
+      db->exec("RELEASE qledger_event");
+    }
     c.prev = lh;
     return Receipt{leaf.seq, lh, c.recorded_at, 0, {}};
   }
