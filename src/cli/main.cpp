@@ -102,7 +102,8 @@ void print_overview() {
   std::cout << "qledger — hash-chained, append-only ledger for quality-supervision records\n\n"
                "usage: qledger COMMAND [OPTIONS]\n\ncommands:\n";
   for (const auto& c : commands()) {
-    std::cout << "  " << c.name << std::string(14 - std::string(c.name).size(), ' ') << c.summary
+    const std::size_t width = std::string(c.name).size();
+    std::cout << "  " << c.name << std::string(width < 21 ? 21 - width : 1, ' ') << c.summary
               << "\n";
   }
   std::cout
