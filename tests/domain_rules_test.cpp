@@ -162,9 +162,9 @@ TEST_SUITE("domain") {
   TEST_CASE("inspections: references, date order, conclusion and failed items") {
     Bureau b;
     b.entity(1);
-    Json p = {{"sample_no", "HS-1"},   {"regime", "food"},         {"plan_level", "county"},
-              {"category", "茶叶"},    {"uscc", uscc(2)},          {"sampling_date", "2026-09-10"},
-              {"result_date", "2026-09-22"}, {"lab", "lab"},       {"conclusion", "pass"}};
+    Json p = {{"sample_no", "HS-1"},         {"regime", "food"}, {"plan_level", "county"},
+              {"category", "茶叶"},          {"uscc", uscc(2)},  {"sampling_date", "2026-09-10"},
+              {"result_date", "2026-09-22"}, {"lab", "lab"},     {"conclusion", "pass"}};
     b.refused("inspection.recorded", p, "uscc", "unknown_entity");
     p["uscc"] = uscc(1);
     p["sampling_date"] = "2026-09-23";
@@ -173,8 +173,8 @@ TEST_SUITE("domain") {
     p["conclusion"] = "fail";
     b.refused("inspection.recorded", p, "failed_items", "required");
     p["conclusion"] = "pass";
-    p["failed_items"] = Json::array({{{"item", "铅"}, {"measured", "1"}, {"limit", "0.5"},
-                                      {"standard", "GB 2762"}}});
+    p["failed_items"] = Json::array(
+        {{{"item", "铅"}, {"measured", "1"}, {"limit", "0.5"}, {"standard", "GB 2762"}}});
     b.refused("inspection.recorded", p, "failed_items", "not_allowed");
     p.erase("failed_items");
     b.ok("inspection.recorded", p);
@@ -194,17 +194,20 @@ TEST_SUITE("domain") {
     b.ok("retest.applied", {{"sample_no", "F-1"}, {"applied_on", "2026-10-12"}});
     b.refused("retest.applied", {{"sample_no", "F-1"}, {"applied_on", "2026-10-12"}}, "sample_no",
               "already_applied");
-    b.refused("retest.result",
-              {{"sample_no", "F-1"}, {"result_date", "2026-10-20"}, {"lab", "x"},
-               {"conclusion", "pass"}},
-              "sample_no", "retest_not_accepted");
-    b.ok("retest.decided", {{"sample_no", "F-1"}, {"decided_on", "2026-10-13"}, {"accepted", true}});
-    b.ok("retest.result", {{"sample_no", "F-1"}, {"result_date", "2026-10-20"}, {"lab", "省所"},
+    b.refused(
+        "retest.result",
+        {{"sample_no", "F-1"}, {"result_date", "2026-10-20"}, {"lab", "x"}, {"conclusion", "pass"}},
+        "sample_no", "retest_not_accepted");
+    b.ok("retest.decided",
+         {{"sample_no", "F-1"}, {"decided_on", "2026-10-13"}, {"accepted", true}});
+    b.ok("retest.result", {{"sample_no", "F-1"},
+                           {"result_date", "2026-10-20"},
+                           {"lab", "省所"},
                            {"conclusion", "pass"}});
-    b.refused("retest.result",
-              {{"sample_no", "F-1"}, {"result_date", "2026-10-21"}, {"lab", "x"},
-               {"conclusion", "pass"}},
-              "sample_no", "already_final");
+    b.refused(
+        "retest.result",
+        {{"sample_no", "F-1"}, {"result_date", "2026-10-21"}, {"lab", "x"}, {"conclusion", "pass"}},
+        "sample_no", "already_final");
     CHECK(b.scalar("SELECT retest_conclusion FROM batches WHERE sample_no = 'F-1'") == "pass");
 
     // Product: 15 calendar days from notification (2026-09-24 + 15 = 2026-10-09).
@@ -215,8 +218,8 @@ TEST_SUITE("domain") {
     b.inspection("M-1", 1, "food", "fail", true);
     b.refused("retest.applied", {{"sample_no", "M-1"}, {"applied_on", "2026-09-25"}}, "sample_no",
               "microbiological");
-    b.refused("retest.applied", {{"sample_no", "NOPE"}, {"applied_on", "2026-09-25"}},
-              "sample_no", "unknown_batch");
+    b.refused("retest.applied", {{"sample_no", "NOPE"}, {"applied_on", "2026-09-25"}}, "sample_no",
+              "unknown_batch");
   }
 
   TEST_CASE("a failed batch is pending while its re-test window is open") {
@@ -224,11 +227,13 @@ TEST_SUITE("domain") {
     b.entity(1);
     b.inspection("F-2", 1, "food", "fail");
     BatchState batch;
-    b.ledger->with_reader([&](SQLite::Database& conn) { batch = *LedgerRecords(conn).batch("F-2"); });
+    b.ledger->with_reader(
+        [&](SQLite::Database& conn) { batch = *LedgerRecords(conn).batch("F-2"); });
     CHECK(batch.conclusion_as_of(CivilDate(2026, 10, 12)) == "pending");
     CHECK(batch.conclusion_as_of(CivilDate(2026, 10, 13)) == "fail");
     b.inspection("F-3", 1, "food", "pass");
-    b.ledger->with_reader([&](SQLite::Database& conn) { batch = *LedgerRecords(conn).batch("F-3"); });
+    b.ledger->with_reader(
+        [&](SQLite::Database& conn) { batch = *LedgerRecords(conn).batch("F-3"); });
     CHECK(batch.conclusion_as_of(CivilDate(2026, 9, 22)) == "pass");
   }
 
@@ -257,8 +262,11 @@ TEST_SUITE("domain") {
     CHECK(b.scalar("SELECT grade FROM incidents WHERE incident_no = 'SG-2026-01'") == "major");
     // A revision within 30 days re-derives the grade: 2 deaths → general.
     b.refused("incident.casualties_revised",
-              {{"incident_no", "SG-2026-01"}, {"revised_on", "2026-09-01"}, {"deaths", 2},
-               {"serious_injuries", 0}, {"minor_injuries", 2}},
+              {{"incident_no", "SG-2026-01"},
+               {"revised_on", "2026-09-01"},
+               {"deaths", 2},
+               {"serious_injuries", 0},
+               {"minor_injuries", 2}},
               "revised_on", "deadline_passed");
     b.ok("incident.casualties_revised", {{"incident_no", "SG-2026-01"},
                                          {"revised_on", "2026-08-20"},
@@ -282,7 +290,8 @@ TEST_SUITE("domain") {
     after_scrap["incident_no"] = "SG-2026-03";
     b.refused("incident.reported", after_scrap, "equipment_code", "scrapped");
     b.refused("equipment.status_changed",
-              {{"equipment_code", "311034001201900012"}, {"status", "in_use"},
+              {{"equipment_code", "311034001201900012"},
+               {"status", "in_use"},
                {"effective_on", "2026-09-02"}},
               "equipment_code", "scrapped");
   }
@@ -334,8 +343,12 @@ TEST_SUITE("domain") {
               {{"complaint_no", "TS-2"}, {"closed_on", "2026-10-20"}, {"recovered_yuan", "0"}},
               "complaint_no", "wrong_state");
     b.refused("complaint.received",
-              {{"complaint_no", "TS-3"}, {"received_on", "2026-10-09"}, {"channel", "letter"},
-               {"respondent_name", "x"}, {"category", "goods"}, {"amount_yuan", "-1"}},
+              {{"complaint_no", "TS-3"},
+               {"received_on", "2026-10-09"},
+               {"channel", "letter"},
+               {"respondent_name", "x"},
+               {"category", "goods"},
+               {"amount_yuan", "-1"}},
               "amount_yuan", "bad_money");
   }
 
@@ -349,21 +362,27 @@ TEST_SUITE("domain") {
               {{"target_seq", registered}, {"target_kind", "inspection.recorded"}, {"reason", "x"}},
               "target_kind", "kind_mismatch");
     b.refused("correction",
-              {{"target_seq", registered}, {"target_kind", "entity.registered"},
-               {"values", {{"uscc", uscc(5)}}}, {"reason", "x"}},
+              {{"target_seq", registered},
+               {"target_kind", "entity.registered"},
+               {"values", {{"uscc", uscc(5)}}},
+               {"reason", "x"}},
               "values/uscc", "not_correctable");
     b.refused("correction",
-              {{"target_seq", registered}, {"target_kind", "entity.registered"},
-               {"values", {{"industry", "steel"}}}, {"reason", "x"}},
+              {{"target_seq", registered},
+               {"target_kind", "entity.registered"},
+               {"values", {{"industry", "steel"}}},
+               {"reason", "x"}},
               "values/industry", "bad_enum");
     const auto fix = b.ok("correction", {{"target_seq", registered},
-                                          {"target_kind", "entity.registered"},
-                                          {"values", {{"township", "佛子岭镇"}}},
-                                          {"reason", "乡镇录入错误"}});
+                                         {"target_kind", "entity.registered"},
+                                         {"values", {{"township", "佛子岭镇"}}},
+                                         {"reason", "乡镇录入错误"}});
     CHECK(b.scalar("SELECT township FROM entities") == "佛子岭镇");
     b.refused("correction",
-              {{"target_seq", fix.seq}, {"target_kind", "correction"},
-               {"values", {{"reason", "y"}}}, {"reason", "x"}},
+              {{"target_seq", fix.seq},
+               {"target_kind", "correction"},
+               {"values", {{"reason", "y"}}},
+               {"reason", "x"}},
               "target_seq", "not_amendable");
 
     // Voiding the correction restores the original value.
@@ -372,16 +391,19 @@ TEST_SUITE("domain") {
 
     // A record's creating event cannot be voided while later events of it count.
     const auto batch = b.inspection("F-9", 1, "food", "fail");
-    const auto applied = b.ok("retest.applied", {{"sample_no", "F-9"}, {"applied_on", "2026-09-28"}});
+    const auto applied =
+        b.ok("retest.applied", {{"sample_no", "F-9"}, {"applied_on", "2026-09-28"}});
     b.refused("void",
               {{"target_seq", batch.seq}, {"target_kind", "inspection.recorded"}, {"reason", "x"}},
               "target_seq", "has_dependents");
-    b.ok("void", {{"target_seq", applied.seq}, {"target_kind", "retest.applied"}, {"reason", "误录"}});
+    b.ok("void",
+         {{"target_seq", applied.seq}, {"target_kind", "retest.applied"}, {"reason", "误录"}});
     CHECK(b.scalar("SELECT retest_state FROM batches WHERE sample_no = 'F-9'") == "window_open");
     b.refused("void",
               {{"target_seq", applied.seq}, {"target_kind", "retest.applied"}, {"reason", "x"}},
               "target_seq", "already_voided");
-    b.ok("void", {{"target_seq", batch.seq}, {"target_kind", "inspection.recorded"}, {"reason", "误录"}});
+    b.ok("void",
+         {{"target_seq", batch.seq}, {"target_kind", "inspection.recorded"}, {"reason", "误录"}});
     CHECK(b.scalar("SELECT COUNT(*) FROM batches") == "0");
     // The voided sample number stays taken? No: the record no longer exists, so it may be
     // recorded again with the right values.
@@ -407,9 +429,28 @@ TEST_SUITE("domain") {
               {{"year", 2027}, {"csv", "date,kind,name\n2026-13-01,holiday,x\n"}, {"source", "x"}},
               "csv/line/2/date", "date");
     // 2027: New Year's Day Friday 01-01 a holiday (illustrative data for the test).
-    b.ok("calendar.year_loaded",
-         {{"year", 2027}, {"csv", "date,kind,name\n2027-01-01,holiday,元旦\n"}, {"source", "test"}});
+    b.ok(
+        "calendar.year_loaded",
+        {{"year", 2027}, {"csv", "date,kind,name\n2027-01-01,holiday,元旦\n"}, {"source", "test"}});
     // Mon 12-28: 29, 30, 31, (01-01 holiday), 04, 05, 06, 07 → 2027-01-07.
     CHECK(b.scalar("SELECT accept_due FROM complaints") == "2027-01-07");
+  }
+}
+
+TEST_SUITE("domain") {
+  TEST_CASE("the compiled-in schema and the code agree on every kind") {
+    const auto& schema = EventSchema::builtin();
+    CHECK(schema.kinds().size() == 27);
+    for (const auto& [kind, spec] : schema.kinds()) {
+      INFO(kind);
+      CHECK(spec.field(spec.aggregate_field) != nullptr);
+      const bool amendment = kind == "correction" || kind == "void";
+      CHECK(record_type_of(kind).empty() == amendment);
+      for (const auto& f : spec.fields) {
+        CHECK_FALSE(f.zh.empty());
+        CHECK_FALSE(f.en.empty());
+        if (f.type == FieldType::kEnum) CHECK(schema.enums().count(f.enum_name) == 1);
+      }
+    }
   }
 }

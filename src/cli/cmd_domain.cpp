@@ -57,9 +57,12 @@ int run_check(const Words& words) {
     const auto r = check_food_licence(code, "licence_no");
     problems = r.problems;
     if (r.valid) {
-      parts = {{"food_category", r.food_category}, {"province", r.province_code},
-               {"city", r.city_code},              {"county", r.county_code},
-               {"sequence", r.sequence},           {"check_digit", std::string(1, r.check_digit)}};
+      parts = {{"food_category", r.food_category},
+               {"province", r.province_code},
+               {"city", r.city_code},
+               {"county", r.county_code},
+               {"sequence", r.sequence},
+               {"check_digit", std::string(1, r.check_digit)}};
     }
   } else if (type == "equipment") {
     const auto r = check_equipment_code(code, "equipment_code", shanghai_today().year());
@@ -76,7 +79,9 @@ int run_check(const Words& words) {
     throw UsageError("code type must be uscc, sc or equipment");
   }
   if (args.has("json")) {
-    std::cout << Json{{"valid", problems.empty()}, {"parts", parts}, {"problems", problems_json(problems)}}
+    std::cout << Json{{"valid", problems.empty()},
+                      {"parts", parts},
+                      {"problems", problems_json(problems)}}
                      .dump(2)
               << "\n";
   } else if (problems.empty()) {
@@ -142,8 +147,10 @@ int append_one(const std::string& db, AppendRequest request) {
   const auto ledger = open_domain_ledger(db);
   try {
     const Receipt r = ledger->append(std::move(request));
-    std::cout << Json{{"seq", r.seq}, {"leaf_hash", to_hex(r.leaf_hash)},
-                      {"tree_size", r.tree_size}, {"root_hash", to_hex(r.root_hash)}}
+    std::cout << Json{{"seq", r.seq},
+                      {"leaf_hash", to_hex(r.leaf_hash)},
+                      {"tree_size", r.tree_size},
+                      {"root_hash", to_hex(r.root_hash)}}
                      .dump()
               << "\n";
     return 0;
@@ -157,10 +164,10 @@ int append_one(const std::string& db, AppendRequest request) {
 
 int run_erase_personal_data(const Words& words) {
   const Args args(words, {"db", "complaint", "reason", "actor"}, {});
-  return append_one(args.require("db"),
-                    {"complaint.personal_data_erased", args.get("actor").value_or("admin"),
-                     Json{{"complaint_no", args.require("complaint")},
-                          {"reason", args.require("reason")}}});
+  return append_one(
+      args.require("db"),
+      {"complaint.personal_data_erased", args.get("actor").value_or("admin"),
+       Json{{"complaint_no", args.require("complaint")}, {"reason", args.require("reason")}}});
 }
 
 int run_calendar(const Words& words) {

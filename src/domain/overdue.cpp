@@ -32,7 +32,12 @@ std::vector<OverdueItem> list_overdue(SQLite::Database& db, CivilDate as_of) {
                         "FROM complaints WHERE state IN ('received', 'accepted')");
     while (q.executeStep()) {
       const std::string state = q.getColumn(1).getString();
-      OverdueItem item{"complaint", q.getColumn(0).getString(), "", "", std::nullopt, 0,
+      OverdueItem item{"complaint",
+                       q.getColumn(0).getString(),
+                       "",
+                       "",
+                       std::nullopt,
+                       0,
                        static_cast<std::uint64_t>(q.getColumn(4).getInt64())};
       if (state == "received") {
         item.what = "acceptance_decision";
@@ -52,7 +57,12 @@ std::vector<OverdueItem> list_overdue(SQLite::Database& db, CivilDate as_of) {
                       "last_seq FROM batches WHERE retest_state IN ('applied', 'accepted')");
   while (q.executeStep()) {
     const std::string state = q.getColumn(1).getString();
-    OverdueItem item{"batch", q.getColumn(0).getString(), "", "", std::nullopt, 0,
+    OverdueItem item{"batch",
+                     q.getColumn(0).getString(),
+                     "",
+                     "",
+                     std::nullopt,
+                     0,
                      static_cast<std::uint64_t>(q.getColumn(4).getInt64())};
     if (state == "applied") {
       item.what = "retest_decision";
