@@ -7,6 +7,7 @@
 #include "qledger/domain_ledger.hpp"
 #include "qledger/ledger.hpp"
 #include "qledger/ledger_setup.hpp"
+#include "qledger/verifier.hpp"
 
 namespace qledger::cli {
 
@@ -74,8 +75,17 @@ int run_append(const Words& words) {
 }
 
 int run_checkpoint(const Words& words) {
-  const Args args(words, {"db", "key", "out"}, {});
+  const Args args(words, {"db", "key", "out"}, {"skip-verify"});
   const std::string db = args.require("db");
+  if (!args.has("skip-verify")) {
+    // Never sign a state whose leaves do not produce the stored tree.
+    const VerifyReport report = verify_ledger(db, {});
+    if (!report.intact()) {
+      std::cerr << "qledger checkpoint: refusing to sign: the ledger does not verify: "
+                << (report.io_error ? report.io_message : report.problems.front().message) << "\n";
+      return 1;
+    }
+  }
   Ledger ledger(db);
   const SigningKey key =
       load_ledger_key(ledger.info(), args.get("key").value_or(default_key_path(db)));

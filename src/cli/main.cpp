@@ -27,9 +27,10 @@ const std::vector<Command>& commands() {
        "written.\n",
        run_append},
       {"checkpoint", "print a signed checkpoint of the current tree",
-       "usage: qledger checkpoint --db FILE [--key KEYFILE] [--out FILE]\n"
-       "  Signs the current tree head (C2SP tlog-checkpoint in a signed note) with the ledger's "
-       "key\n"
+       "usage: qledger checkpoint --db FILE [--key KEYFILE] [--out FILE] [--skip-verify]\n"
+       "  Verifies the whole ledger first (refuses to sign one that does not verify, unless\n"
+       "  --skip-verify), then signs the current tree head (C2SP tlog-checkpoint in a signed\n"
+       "  note) with the ledger's key\n"
        "  (default FILE.key) and prints it, or writes it to --out. Keep checkpoints outside the\n"
        "  database: `qledger verify --checkpoint` uses them to detect rewrites and rollbacks.\n",
        run_checkpoint},

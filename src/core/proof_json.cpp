@@ -1,5 +1,7 @@
 #include "qledger/proof_json.hpp"
 
+#include "qledger/leaf.hpp"
+
 #include <stdexcept>
 
 namespace qledger {
@@ -125,8 +127,16 @@ std::variant<InclusionProofDoc, ConsistencyProofDoc> parse_proof_json(const Json
 ProofCheck check_proof_doc(const InclusionProofDoc& doc,
                            const std::vector<Checkpoint>& checkpoints) {
   if (doc.seq < 1) return fail("seq must be at least 1");
-  if (doc.leaf && leaf_hash(*doc.leaf) != doc.leaf_hash) {
-    return fail("leaf_hash is not SHA-256(0x00 || leaf)");
+  if (doc.leaf) {
+    if (leaf_hash(*doc.leaf) != doc.leaf_hash)
+      return fail("leaf_hash is not SHA-256(0x00 || leaf)");
+    LeafError error;
+    const auto leaf = decode_leaf(*doc.leaf, error);
+    if (!leaf) return fail("the included leaf is not a valid leaf: " + error.message);
+    if (leaf->seq != doc.seq) {
+      return fail("the included leaf is event " + std::to_string(leaf->seq) + ", not " +
+                  std::to_string(doc.seq));
+    }
   }
   ProofCheck math =
       verify_inclusion(doc.seq - 1, doc.tree_size, doc.leaf_hash, doc.proof, doc.root_hash);
