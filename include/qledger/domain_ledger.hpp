@@ -26,14 +26,14 @@ class LedgerRecords : public RecordLookup {
   std::optional<IncidentState> incident(const std::string& incident_no) const override;
   std::optional<ComplaintState> complaint(const std::string& complaint_no) const override;
   std::optional<EventRef> event(std::uint64_t seq) const override;
-  const WorkingDayCalendar& calendar() const override { return calendar_; }
+  const WorkingDayCalendar& calendar() const override { return *calendar_; }
 
   // Every event of one record (including corrections and voids aimed at it), in seq order.
   std::vector<RecordEvent> record_events(const std::string& type, const std::string& key) const;
 
  private:
   SQLite::Database& db_;
-  WorkingDayCalendar calendar_;
+  std::shared_ptr<const WorkingDayCalendar> calendar_;
 };
 
 // The built-in calendar plus every year loaded by calendar.year_loaded events.

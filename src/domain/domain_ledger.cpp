@@ -247,14 +247,32 @@ std::string record_type_of(const std::string& kind) {
   return "";  // correction / void: the record of the target
 }
 
-WorkingDayCalendar ledger_calendar(SQLite::Database& db) {
-  WorkingDayCalendar calendar = WorkingDayCalendar::built_in();
+namespace {
+
+// The calendar is read on every append; parsing it each time would dominate bulk imports. Cache
+// it per thread, keyed by the file and the (year, seq) of every loaded year, so a newly loaded
+// year (or a rolled-back one) is always seen.
+std::shared_ptr<const WorkingDayCalendar> cached_calendar(SQLite::Database& db) {
+  thread_local std::string cached_key;
+  thread_local std::shared_ptr<const WorkingDayCalendar> cached;
+  std::string key = db.getFilename() + "|" +
+                    db.execAndGet("SELECT COALESCE(group_concat(year || ':' || seq), '') FROM "
+                                  "(SELECT year, seq FROM calendar_years ORDER BY year)")
+                        .getString();
+  if (cached && key == cached_key) return cached;
+  auto calendar = std::make_shared<WorkingDayCalendar>(WorkingDayCalendar::built_in());
   SQLite::Statement q(db, "SELECT csv FROM calendar_years ORDER BY year");
-  while (q.executeStep()) calendar.load_year(q.getColumn(0).getString());
-  return calendar;
+  while (q.executeStep()) calendar->load_year(q.getColumn(0).getString());
+  cached = std::move(calendar);
+  cached_key = std::move(key);
+  return cached;
 }
 
-LedgerRecords::LedgerRecords(SQLite::Database& db) : db_(db), calendar_(ledger_calendar(db)) {}
+}  // namespace
+
+WorkingDayCalendar ledger_calendar(SQLite::Database& db) { return *cached_calendar(db); }
+
+LedgerRecords::LedgerRecords(SQLite::Database& db) : db_(db), calendar_(cached_calendar(db)) {}
 
 std::vector<RecordEvent> LedgerRecords::record_events(const std::string& type,
                                                       const std::string& key) const {
@@ -278,13 +296,13 @@ std::optional<EquipmentState> LedgerRecords::equipment(const std::string& code) 
   return fold_equipment(effective_events(record_events("equipment", code)));
 }
 std::optional<BatchState> LedgerRecords::batch(const std::string& sample_no) const {
-  return fold_batch(effective_events(record_events("batch", sample_no)), calendar_);
+  return fold_batch(effective_events(record_events("batch", sample_no)), *calendar_);
 }
 std::optional<IncidentState> LedgerRecords::incident(const std::string& incident_no) const {
   return fold_incident(effective_events(record_events("incident", incident_no)));
 }
 std::optional<ComplaintState> LedgerRecords::complaint(const std::string& complaint_no) const {
-  return fold_complaint(effective_events(record_events("complaint", complaint_no)), calendar_);
+  return fold_complaint(effective_events(record_events("complaint", complaint_no)), *calendar_);
 }
 
 std::optional<RecordLookup::EventRef> LedgerRecords::event(std::uint64_t seq) const {

@@ -98,12 +98,16 @@ struct Ledger::Writer {
   };
 
   void push(Job job) {
+    bool was_empty = false;
     {
       std::lock_guard lock(mutex);
       if (stopping) throw std::runtime_error("ledger is closing");
+      was_empty = queue.empty();
       queue.push_back(std::move(job));
     }
-    wake.notify_one();
+    // The writer only sleeps on an empty queue; waking it for every append costs a context
+    // switch per event while it is busy committing.
+    if (was_empty) wake.notify_one();
   }
 
   void run() {
