@@ -30,5 +30,15 @@ int run_rebuild(const Words& words);
 int run_overdue(const Words& words);
 int run_erase_personal_data(const Words& words);
 int run_calendar(const Words& words);
+int run_report(const Words& words);
+int run_demo(const Words& words);
+int run_user(const Words& words);
+int run_token(const Words& words);
+int run_import(const Words& words);
+int run_export(const Words& words);
+extern const char* const kDemoHelp;
+extern const char* const kImportHelp;
+extern const char* const kExportHelp;
+extern const char* const kReportHelp;
 
 }  // namespace qledger::cli

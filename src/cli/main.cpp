@@ -93,6 +93,27 @@ const std::vector<Command>& commands() {
        "  workday, as data/cn-holiday-calendar-2025-2026.csv). Deadlines in a year without\n"
        "  calendar data are an explicit error, never a guess.\n",
        run_calendar},
+      {"report", "figures of a month/quarter/year: rates, 95 % intervals, targets, traceable seqs",
+       kReportHelp, run_report},
+      {"demo", "fill a new ledger with a realistic generated county history", kDemoHelp, run_demo},
+      {"import", "import a CSV file of one event kind, all rows or none", kImportHelp, run_import},
+      {"export", "stream the ledger as JSON lines or CSV", kExportHelp, run_export},
+      {"user", "manage qledgerd accounts (password read from standard input)",
+       "usage: qledger user add NAME --db FILE --role ROLE [--actor NAME] [--users-db FILE]\n"
+       "       qledger user passwd|disable|enable NAME --db FILE\n"
+       "       qledger user role NAME --db FILE --role ROLE\n"
+       "       qledger user list --db FILE\n"
+       "  Roles: inspector (records), supervisor (verify, checkpoints, corrections, voids),\n"
+       "  analyst (reports, read-only), admin (users, registries, calendar). Accounts live in\n"
+       "  FILE.users.db (PBKDF2-SHA256); every change is recorded in its account_changes table.\n"
+       "  The password is read from standard input, never from the command line.\n",
+       run_user},
+      {"token", "create, revoke or list bearer tokens for scripts",
+       "usage: qledger token create --db FILE --user NAME --label TEXT [--expires-days N]\n"
+       "       qledger token revoke ID --db FILE\n"
+       "       qledger token list --db FILE\n"
+       "  The token secret is printed once; only its SHA-256 is stored.\n",
+       run_token},
   };
   return all;
 }

@@ -256,8 +256,9 @@ std::shared_ptr<const WorkingDayCalendar> cached_calendar(SQLite::Database& db) 
   thread_local std::string cached_key;
   thread_local std::shared_ptr<const WorkingDayCalendar> cached;
   std::string key = db.getFilename() + "|" +
-                    db.execAndGet("SELECT COALESCE(group_concat(year || ':' || seq), '') FROM "
-                                  "(SELECT year, seq FROM calendar_years ORDER BY year)")
+                    db.execAndGet(
+                          "SELECT COALESCE(group_concat(year || ':' || seq), '') FROM "
+                          "(SELECT year, seq FROM calendar_years ORDER BY year)")
                         .getString();
   if (cached && key == cached_key) return cached;
   auto calendar = std::make_shared<WorkingDayCalendar>(WorkingDayCalendar::built_in());

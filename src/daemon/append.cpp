@@ -1,0 +1,42 @@
+// One append on behalf of a user: the library validates (AppendRejected) and makes it durable;
+// this only measures it and sorts the outcome into the HTTP answers.
+#include <chrono>
+
+#include "qledger/hash.hpp"
+#include "routes.hpp"
+
+namespace qledger::daemon {
+
+Json receipt_json(const Receipt& r) {
+  return Json{{"seq", r.seq},
+              {"leaf_hash", to_hex(r.leaf_hash)},
+              {"recorded_at", r.recorded_at},
+              {"tree_size", r.tree_size},
+              {"root_hash", to_hex(r.root_hash)}};
+}
+
+AppendOutcome append_event(Context& ctx, const User& user, const std::string& kind, Json payload) {
+  AppendOutcome out;
+  out.storage_status = http::status::service_unavailable;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    out.receipt = ctx.ledger->append({kind, user.username, std::move(payload)});
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    ctx.metrics.observe_append(took.count(), true);
+  } catch (const AppendRejected& rejected) {
+    ctx.metrics.observe_append(0, false);
+    out.problems = rejected.problems();
+    if (out.problems.empty()) {
+      out.problems.push_back({"", "rejected", "The event was refused.", "该事件被拒绝。"});
+    }
+  } catch (const std::exception& e) {
+    // Nothing of the request was written. A full disk is 507, anything else 503.
+    const std::string what = e.what();
+    out.storage_status = what.find("full") != std::string::npos ? http::status::insufficient_storage
+                                                                : http::status::service_unavailable;
+    out.storage_message = "storage unavailable";
+  }
+  return out;
+}
+
+}  // namespace qledger::daemon

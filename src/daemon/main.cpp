@@ -1,0 +1,42 @@
+// qledgerd: the HTTP daemon. Thin: reads the settings, opens the context, serves until SIGTERM
+// or SIGINT, then drains (the Context destructor completes every acknowledged append).
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "access_log.hpp"
+#include "config.hpp"
+#include "context.hpp"
+#include "server.hpp"
+
+int main(int argc, char** argv) {
+  using namespace qledger::daemon;
+  Config config;
+  try {
+    config = load_config(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const ConfigError& e) {
+    if (std::string(e.what()) == "help") {
+      std::cout << kUsage;
+      return 0;
+    }
+    std::cerr << "qledgerd: " << e.what() << "\n" << kUsage;
+    return 2;
+  }
+  try {
+    Context ctx(config);
+    if (!ctx.signing_key) {
+      std::cerr << "qledgerd: warning: checkpoints unavailable: " << ctx.signing_key_problem
+                << "\n";
+    }
+    AccessLog log(std::cerr);
+    Server server(ctx, config.access_log ? &log : nullptr);
+    std::cerr << "qledgerd: listening on " << config.listen_address << ":" << server.port() << "\n";
+    server.run(true);
+    std::cerr << "qledgerd: stopped accepting; finishing\n";
+  } catch (const std::exception& e) {
+    std::cerr << "qledgerd: " << e.what() << "\n";
+    return 1;
+  }
+  std::cerr << "qledgerd: stopped\n";
+  return 0;
+}

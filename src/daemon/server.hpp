@@ -1,0 +1,69 @@
+// The network side: a listener accepting TCP connections (capped, backing off on EMFILE) and one
+// session per connection reading requests with per-message limits and deadlines, handing them to
+// the router, and writing the responses. Graceful stop: stop accepting, cut idle connections,
+// let requests being handled finish and their responses be written, then return from run().
+#pragma once
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "access_log.hpp"
+#include "context.hpp"
+
+namespace qledger::daemon {
+
+class HttpSession;
+
+// Live sessions, so a stop can reach idle ones. Thread-safe.
+class SessionRegistry {
+ public:
+  void add(const std::shared_ptr<HttpSession>& s);
+  void remove(HttpSession* s);
+  std::size_t size() const;
+  void stop_all();
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<std::weak_ptr<HttpSession>> sessions_;
+};
+
+struct ServerShared {
+  Context& ctx;
+  AccessLog* access_log = nullptr;  // null: no access log
+  SessionRegistry sessions;
+  std::atomic<bool> stopping{false};
+};
+
+class Server {
+ public:
+  // Binds and listens on config.listen_address:config.port (port 0: any free port). Throws
+  // std::runtime_error if that fails, so start-up fails loudly.
+  Server(Context& ctx, AccessLog* access_log);
+  ~Server();
+  std::uint16_t port() const { return port_; }
+
+  // Serves on config.threads threads until stop() (or SIGTERM/SIGINT when handle_signals).
+  void run(bool handle_signals);
+  // Thread-safe and idempotent: graceful stop (see above); open connections are cut after
+  // shutdown_grace_seconds.
+  void stop();
+
+ private:
+  void do_accept();
+  void begin_stop();
+  void wait_for_sessions();
+
+  ServerShared shared_;  // outlives the io_context: sessions destroyed with it refer to it
+  boost::asio::io_context ioc_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  std::uint16_t port_ = 0;
+};
+
+}  // namespace qledger::daemon

@@ -1,0 +1,138 @@
+#include "session.hpp"
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/bind_handler.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "router.hpp"
+
+namespace qledger::daemon {
+
+namespace beast = boost::beast;
+namespace net = boost::asio;
+
+namespace {
+
+Response plain_response(http::status status, const char* text) {
+  Response res{status, 11};
+  res.set(http::field::server, "qledgerd");
+  res.set(http::field::content_type, "text/plain; charset=utf-8");
+  res.keep_alive(false);
+  res.body() = text;
+  res.prepare_payload();
+  return res;
+}
+
+}  // namespace
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerShared& shared)
+    : stream_(std::move(socket)), shared_(shared) {
+  beast::error_code ec;
+  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_ = endpoint.address().to_string();
+}
+
+HttpSession::~HttpSession() { shared_.sessions.remove(this); }
+
+void HttpSession::run() {
+  net::dispatch(stream_.get_executor(),
+                beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+}
+
+void HttpSession::stop() {
+  net::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->busy_) return;  // on_write closes after the response (stopping is set)
+    beast::error_code ec;
+    self->stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    self->stream_.close();
+  });
+}
+
+void HttpSession::do_read() {
+  if (shared_.stopping) return do_close();
+  const Config& config = shared_.ctx.config;
+  // A fresh parser per message: the limits apply to each request.
+  parser_.emplace();
+  parser_->body_limit(config.max_body_bytes);
+  parser_->header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+  // A deadline for the whole request: a slow client is cut off when it passes.
+  stream_.expires_after(std::chrono::seconds(config.request_timeout_seconds));
+  http::async_read(stream_, buffer_, *parser_,
+                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+}
+
+void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
+  started_ = std::chrono::steady_clock::now();
+  if (ec == http::error::end_of_stream) return do_close();
+  if (ec == http::error::body_limit || ec == http::error::header_limit) {
+    const bool body = ec == http::error::body_limit;
+    method_ = body ? std::string(parser_->get().method_string()) : "";
+    path_ = body ? std::string(parser_->get().target()) : "";
+    busy_ = true;
+    Response res = body ? plain_response(http::status::payload_too_large, "413 body too large\n")
+                        : plain_response(static_cast<http::status>(431),
+                                         "431 request header fields too large\n");
+    shared_.ctx.metrics.count_response(res.result_int());
+    return do_write(std::move(res));
+  }
+  if (ec == beast::error::timeout || ec == net::error::operation_aborted) return;
+  if (ec) {
+    if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
+      method_.clear();
+      path_.clear();
+      busy_ = true;
+      Response res = plain_response(http::status::bad_request, "400 bad request\n");
+      shared_.ctx.metrics.count_response(res.result_int());
+      return do_write(std::move(res));
+    }
+    return;  // connection reset and the like
+  }
+  busy_ = true;
+  Request request{parser_->release(), remote_, false};
+  method_ = std::string(request.message.method_string());
+  path_ = std::string(request.message.target());
+  RequestNote note;
+  Response res = handle(request, shared_.ctx, &note);
+  if (shared_.stopping) res.keep_alive(false);
+  note_user_ = note.user_id;
+  do_write(std::move(res));
+}
+
+void HttpSession::do_write(Response response) {
+  response_ = std::move(response);
+  const bool close = response_.need_eof();
+  // The deadline again: a handler that took long must not make the write time out at once.
+  stream_.expires_after(std::chrono::seconds(shared_.ctx.config.request_timeout_seconds));
+  http::async_write(stream_, response_,
+                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+}
+
+void HttpSession::on_write(bool close, beast::error_code ec, std::size_t bytes) {
+  busy_ = false;
+  if (shared_.access_log != nullptr) {
+    AccessRecord record;
+    record.method = method_;
+    record.path = path_;
+    record.status = response_.result_int();
+    record.bytes = bytes;
+    record.duration_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+            .count();
+    record.user_id = note_user_;
+    shared_.access_log->write(record);
+  }
+  note_user_ = 0;
+  if (ec) return;
+  if (close || shared_.stopping) return do_close();
+  response_ = {};
+  do_read();
+}
+
+void HttpSession::do_close() {
+  beast::error_code ec;
+  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace qledger::daemon

@@ -1,0 +1,44 @@
+// One HTTP connection (the do_read/on_read/do_write/on_write pattern of the Beast examples).
+#pragma once
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "http_message.hpp"
+#include "server.hpp"
+
+namespace qledger::daemon {
+
+class HttpSession : public std::enable_shared_from_this<HttpSession> {
+ public:
+  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerShared& shared);
+  ~HttpSession();
+  void run();
+  // Closes the connection unless a request is being handled (then it closes after the response).
+  void stop();
+
+ private:
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t bytes);
+  void do_write(Response response);
+  void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
+  void do_close();
+
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  ServerShared& shared_;
+  std::string remote_;
+  Response response_;
+  bool busy_ = false;  // a request is being handled or its response written
+  std::chrono::steady_clock::time_point started_;
+  std::string method_, path_;
+  std::int64_t note_user_ = 0;
+};
+
+}  // namespace qledger::daemon

@@ -1,0 +1,141 @@
+#include "qledger/report.hpp"
+
+#include "qledger/ledger_setup.hpp"
+
+#include <SQLiteCpp/Statement.h>
+
+#include <algorithm>
+
+namespace qledger {
+
+namespace {
+
+std::vector<Period> months_of(const Period& period) {
+  std::vector<Period> months;
+  for (Period m = Period::month_of(period.first_day()); m.first_day() <= period.last_day();
+       m = m.next()) {
+    months.push_back(m);
+  }
+  return months;
+}
+
+PeriodEvidence load(Ledger& ledger, const Period& period, std::uint64_t size) {
+  PeriodEvidence evidence;
+  ledger.with_reader(
+      [&](SQLite::Database& db) { evidence = load_period_evidence(db, period, size); });
+  return evidence;
+}
+
+void note_seqs(const FigureSet& set, const Figure& f, std::set<RecordRef>& records) {
+  for (const auto* seqs :
+       {&f.total.numerator_seqs, &f.total.denominator_seqs, &f.total.pending_seqs}) {
+    for (const auto seq : *seqs) {
+      const auto it = set.units.find(seq);
+      if (it != set.units.end()) records.insert(it->second);
+    }
+  }
+}
+
+}  // namespace
+
+Report build_report_from(const PeriodEvidence& evidence, const Period& period,
+                         const ReportConfig& config) {
+  Report r{period, evidence.as_of, TreeHead{evidence.tree_size, Hash{}}, "", "", config, {}, {}};
+  r.figures = compute_figures(evidence, period, config, true);
+  for (const Period& month : months_of(period)) {
+    r.monthly.push_back({month, compute_figures(evidence, month, config, false).figures});
+  }
+  return r;
+}
+
+Report build_report(Ledger& ledger, const Period& period, std::optional<std::uint64_t> at_size,
+                    const ReportConfig& config, const SigningKey* key) {
+  const std::uint64_t size = at_size ? *at_size : ledger.head().size;
+  const Hash root = ledger.root_at(size);  // throws std::out_of_range beyond the head
+  Report r = build_report_from(load(ledger, period, size), period, config);
+  r.head.root = root;
+  r.origin = ledger.info().origin;
+  if (key != nullptr) r.checkpoint = sign_tree_head(ledger.info(), r.head, *key);
+  return r;
+}
+
+ReportDiff diff_reports(Ledger& ledger, const Period& period, std::uint64_t from_size,
+                        std::uint64_t to_size, const ReportConfig& config) {
+  if (from_size > to_size) std::swap(from_size, to_size);
+  ReportDiff d{period,
+               {from_size, ledger.root_at(from_size)},
+               {to_size, ledger.root_at(to_size)},
+               {},
+               {},
+               {},
+               {}};
+  const PeriodEvidence before_ev = load(ledger, period, from_size);
+  const PeriodEvidence after_ev = load(ledger, period, to_size);
+  d.from_as_of = before_ev.as_of;
+  d.to_as_of = after_ev.as_of;
+  const FigureSet before = compute_figures(before_ev, period, config, true);
+  const FigureSet after = compute_figures(after_ev, period, config, true);
+
+  std::set<RecordRef> relevant = before.period_records;
+  relevant.insert(after.period_records.begin(), after.period_records.end());
+  std::map<RecordRef, std::set<std::string>> figures_of;
+  for (std::size_t i = 0; i < after.figures.size(); ++i) {
+    const Figure& b = before.figures[i];
+    const Figure& a = after.figures[i];
+    std::set<RecordRef> records;
+    note_seqs(before, b, records);
+    note_seqs(after, a, records);
+    for (const auto& rec : records) figures_of[rec].insert(a.id);
+    bool changed = false;
+    if (!(a.total == b.total)) {
+      d.changes.push_back({a.id, "", "", b.total, a.total});
+      changed = true;
+    }
+    std::set<std::pair<std::string, std::string>> groups;
+    for (const auto* f : {&b, &a}) {
+      for (const auto& [dim, values] : f->breakdowns) {
+        for (const auto& [group, value] : values) groups.insert({dim, group});
+      }
+    }
+    for (const auto& key : groups) {
+      const std::string& dim = key.first;
+      const std::string& group = key.second;
+      auto value_in = [&dim, &group](const Figure& f) {
+        const auto di = f.breakdowns.find(dim);
+        if (di == f.breakdowns.end()) return FigureValue{};
+        const auto gi = di->second.find(group);
+        return gi == di->second.end() ? FigureValue{} : gi->second;
+      };
+      const FigureValue vb = value_in(b);
+      const FigureValue va = value_in(a);
+      if (!(va == vb)) {
+        d.changes.push_back({a.id, dim, group, vb, va});
+        changed = true;
+      }
+    }
+    if (changed) relevant.insert(records.begin(), records.end());
+  }
+
+  ledger.with_reader([&](SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "SELECT seq, kind, record_type, record_key, target_seq FROM event_index "
+                        "WHERE seq > ? AND seq <= ? ORDER BY seq");
+    q.bind(1, static_cast<std::int64_t>(from_size));
+    q.bind(2, static_cast<std::int64_t>(to_size));
+    while (q.executeStep()) {
+      DiffCause c;
+      c.seq = static_cast<std::uint64_t>(q.getColumn(0).getInt64());
+      c.kind = q.getColumn(1).getString();
+      c.record = {q.getColumn(2).getString(), q.getColumn(3).getString()};
+      if (!q.getColumn(4).isNull())
+        c.target_seq = static_cast<std::uint64_t>(q.getColumn(4).getInt64());
+      if (c.record.type != "calendar" && relevant.count(c.record) == 0) continue;
+      const auto it = figures_of.find(c.record);
+      if (it != figures_of.end()) c.figures.assign(it->second.begin(), it->second.end());
+      d.causes.push_back(std::move(c));
+    }
+  });
+  return d;
+}
+
+}  // namespace qledger

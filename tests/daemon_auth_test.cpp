@@ -1,0 +1,191 @@
+// Accounts, passwords, tokens, sessions, escaping and the small parsers under qledgerd.
+#include <doctest/doctest.h>
+
+#include <SQLiteCpp/Statement.h>
+
+#include "config.hpp"
+#include "html_escape.hpp"
+#include "http_message.hpp"
+#include "login_throttle.hpp"
+#include "qledger/auth_password.hpp"
+#include "qledger/auth_permissions.hpp"
+#include "qledger/auth_users.hpp"
+#include "test_support.hpp"
+
+using namespace qledger;
+using qledger::test::TempDir;
+
+TEST_SUITE("daemon") {
+  TEST_CASE("passwords: PBKDF2-SHA256 with salt, configurable cost, constant-time check") {
+    const std::string a = hash_password("correct horse battery", 1000);
+    const std::string b = hash_password("correct horse battery", 1000);
+    CHECK(a != b);  // salted
+    CHECK(a.rfind("pbkdf2-sha256$1000$", 0) == 0);
+    CHECK(verify_password("correct horse battery", a));
+    CHECK_FALSE(verify_password("correct horse batterY", a));
+    CHECK_FALSE(verify_password("x", "pbkdf2-sha256$0$AAAA$AAAA"));
+    CHECK_FALSE(verify_password("x", "md5$abc"));
+    CHECK_FALSE(verify_password("x", ""));
+    CHECK_THROWS_AS(hash_password("x", 0), std::invalid_argument);
+    CHECK(kDefaultPbkdf2Iterations >= 600000);
+    CHECK(constant_time_equal("abc", "abc"));
+    CHECK_FALSE(constant_time_equal("abc", "abd"));
+    CHECK_FALSE(constant_time_equal("abc", "ab"));
+    CHECK(random_hex(32).size() == 64);
+    CHECK(random_hex(32) != random_hex(32));
+  }
+
+  TEST_CASE("users: add, authenticate, passwd, role change, disable — all audited") {
+    TempDir dir;
+    UserStore store(dir.file("users.db"), 1000);
+    const User u = store.add_user("li.ming", "a long password", Role::kInspector, "admin1");
+    CHECK(u.role == Role::kInspector);
+    CHECK_THROWS_AS(store.add_user("li.ming", "a long password", Role::kAdmin, "admin1"),
+                    AccountError);
+    CHECK_THROWS_AS(store.add_user("Li Ming", "a long password", Role::kAdmin, "admin1"),
+                    AccountError);
+    CHECK_THROWS_AS(store.add_user("wang", "short", Role::kAdmin, "admin1"), AccountError);
+    CHECK(store.authenticate("li.ming", "a long password"));
+    CHECK_FALSE(store.authenticate("li.ming", "wrong password"));
+    CHECK_FALSE(store.authenticate("nobody", "a long password"));
+    store.set_password("li.ming", "another long one", "admin1");
+    CHECK_FALSE(store.authenticate("li.ming", "a long password"));
+    CHECK(store.authenticate("li.ming", "another long one"));
+    store.set_role("li.ming", Role::kSupervisor, "admin1");
+    CHECK(store.find_user("li.ming")->role == Role::kSupervisor);
+    store.set_disabled("li.ming", true, "admin1");
+    CHECK_FALSE(store.authenticate("li.ming", "another long one"));
+    const auto changes = store.changes();
+    REQUIRE(changes.size() == 4);
+    CHECK(changes[0].action == "user.added");
+    CHECK(changes[2].action == "user.role_changed");
+    CHECK(changes[3].action == "user.disabled");
+    CHECK(changes[3].actor == "admin1");
+    // No password material in the audit trail.
+    for (const auto& c : changes) CHECK(c.detail.find("long") == std::string::npos);
+  }
+
+  TEST_CASE("sessions expire and end; tokens are stored hashed and can be revoked") {
+    TempDir dir;
+    UserStore store(dir.file("users.db"), 1000);
+    const User u = store.add_user("zhang", "a long password", Role::kAnalyst, "root");
+    const NewSession s = store.create_session(u.id, 60, 1000);
+    CHECK(s.id.size() == 64);
+    CHECK(store.find_session(s.id, 1059));
+    CHECK_FALSE(store.find_session(s.id, 1060));
+    CHECK_FALSE(store.find_session(std::string(64, '0'), 1000));
+    const NewSession s2 = store.create_session(u.id, 60, 2000);
+    CHECK(store.find_session(s2.id, 2001)->csrf == s2.csrf);
+    store.end_session(s2.id);
+    CHECK_FALSE(store.find_session(s2.id, 2001));
+
+    const NewToken t = store.create_token("zhang", "nightly export", std::nullopt, "root");
+    CHECK(t.secret.rfind("qlt_", 0) == 0);
+    CHECK(store.user_for_token(t.secret, unix_now())->username == "zhang");
+    CHECK_FALSE(store.user_for_token(t.secret + "0", unix_now()));
+    {
+      SQLite::Database raw(dir.file("users.db"));
+      SQLite::Statement q(raw, "SELECT count(*) FROM api_tokens WHERE digest = ?");
+      q.bind(1, t.secret);
+      q.executeStep();
+      CHECK(q.getColumn(0).getInt() == 0);  // never stored in the clear
+    }
+    store.revoke_token(t.id, "root");
+    CHECK_FALSE(store.user_for_token(t.secret, unix_now()));
+    CHECK_THROWS_AS(store.revoke_token(999, "root"), AccountError);
+    const NewToken expiring = store.create_token("zhang", "short", 5000, "root");
+    CHECK(store.user_for_token(expiring.secret, 4999));
+    CHECK_FALSE(store.user_for_token(expiring.secret, 5000));
+    CHECK(store.list_tokens().size() == 2);
+  }
+
+  TEST_CASE("role permissions") {
+    CHECK(may_record(Role::kInspector, "inspection.recorded"));
+    CHECK(may_record(Role::kInspector, "complaint.received"));
+    CHECK_FALSE(may_record(Role::kInspector, "correction"));
+    CHECK_FALSE(may_record(Role::kInspector, "calendar.year_loaded"));
+    CHECK(may_record(Role::kSupervisor, "void"));
+    CHECK_FALSE(may_record(Role::kSupervisor, "inspection.recorded"));
+    CHECK_FALSE(may_record(Role::kAnalyst, "inspection.recorded"));
+    CHECK(may_record(Role::kAdmin, "calendar.year_loaded"));
+    CHECK(may_record(Role::kAdmin, "equipment.registered"));
+    CHECK_FALSE(may_record(Role::kAdmin, "inspection.recorded"));
+    CHECK(may_verify(Role::kSupervisor));
+    CHECK_FALSE(may_verify(Role::kAdmin));
+    CHECK(may_manage_accounts(Role::kAdmin));
+    CHECK(parse_role("analyst") == Role::kAnalyst);
+    CHECK_FALSE(parse_role("root"));
+  }
+
+  TEST_CASE("escape_html neutralises markup, quotes and broken UTF-8") {
+    using daemon::escape_html;
+    CHECK(escape_html("<a href=\"x\" onclick='y'>&</a>") ==
+          "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
+    CHECK(escape_html("霍山县\n") == "霍山县\n");
+    CHECK(escape_html("a\xff"
+                      "b") ==
+          "a\xEF\xBF\xBD"
+          "b");
+    CHECK(escape_html("\xE9\x9C") == "\xEF\xBF\xBD\xEF\xBF\xBD");
+    CHECK(escape_html("x\x01y\x7f") == "xy");
+    CHECK(escape_html("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
+  }
+
+  TEST_CASE("urlencoded forms, cookies and numbers") {
+    using namespace daemon;
+    const auto form = parse_urlencoded("a=1&b=x+y%2Bz&a=2&empty=&c");
+    REQUIRE(form);
+    CHECK(form->at("a") == "1");
+    CHECK(form->at("b") == "x y+z");
+    CHECK(form->at("empty").empty());
+    CHECK(form->at("c").empty());
+    CHECK_FALSE(parse_urlencoded("a=%zz"));
+    CHECK_FALSE(parse_urlencoded("a=%4"));
+    CHECK(percent_encode("a b/é") == "a%20b%2F%C3%A9");
+    const auto cookies = parse_cookies("qledger_session=abc; qledger_lang=en;x");
+    CHECK(cookies.at("qledger_session") == "abc");
+    CHECK(cookies.at("qledger_lang") == "en");
+    CHECK(parse_uint("42") == 42u);
+    CHECK_FALSE(parse_uint("-1"));
+    CHECK_FALSE(parse_uint("1e3"));
+    CHECK_FALSE(parse_uint(" 1"));
+    CHECK_FALSE(parse_uint("99999999999999999999"));
+  }
+
+  TEST_CASE("login throttle per account and per address") {
+    daemon::LoginThrottle t(3, 5, 60);
+    for (int i = 0; i < 3; ++i) t.record_failure("a", "10.0.0.1", 100);
+    CHECK_FALSE(t.allowed("a", "10.0.0.2", 100));
+    CHECK(t.allowed("b", "10.0.0.1", 100));
+    for (int i = 0; i < 2; ++i) t.record_failure("c", "10.0.0.1", 100);
+    CHECK_FALSE(t.allowed("d", "10.0.0.1", 100));  // the address is over its limit
+    CHECK(t.allowed("a", "10.0.0.9", 161));        // the window has passed
+  }
+
+  TEST_CASE("config: defaults, file and flags") {
+    using namespace daemon;
+    TempDir dir;
+    const std::string file = dir.file("qledgerd.json");
+    test::write_text(file, R"({"listen":"0.0.0.0:9000","pbkdf2_iterations":700000,
+                               "max_body_bytes":65536,"request_timeout_seconds":5})");
+    Config c = load_config({"--db", "x.db"});
+    CHECK(c.listen_address == "127.0.0.1");
+    CHECK(c.port == 8080);
+    CHECK(c.key_path == "x.db.key");
+    CHECK(c.users_db_path == "x.db.users.db");
+    CHECK(c.pbkdf2_iterations == 600000);
+    c = load_config({"--listen", "127.0.0.1:8081", "--config", file, "--db", "x.db"});
+    CHECK(c.port == 8081);  // the flag wins over the file
+    CHECK(c.pbkdf2_iterations == 700000);
+    CHECK(c.max_body_bytes == 65536);
+    CHECK(c.request_timeout_seconds == 5);
+    CHECK_THROWS_AS(load_config({}), ConfigError);
+    CHECK_THROWS_AS(load_config({"--db", "x", "--bogus", "1"}), ConfigError);
+    CHECK_THROWS_AS(load_config({"--db", "x", "--listen", "nope"}), ConfigError);
+    CHECK_THROWS_AS(apply_config_json(c, R"({"threads":"two"})"), ConfigError);
+    CHECK_THROWS_AS(apply_config_json(c, R"({"unknown":1})"), ConfigError);
+    parse_listen(c, "[::1]:8443");
+    CHECK(c.listen_address == "::1");
+    CHECK(c.port == 8443);
+  }
+}

@@ -1,0 +1,200 @@
+// qledgerd on a real socket (127.0.0.1, any free port): limits answered on the wire, slow
+// clients cut off, connection cap, graceful stop with an append in flight.
+#include <doctest/doctest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <sstream>
+#include <thread>
+
+#include "daemon_fixture.hpp"
+#include "server.hpp"
+
+using namespace qledger;
+using namespace qledger::test;
+
+namespace {
+
+// A blocking client socket with a receive timeout.
+class Client {
+ public:
+  explicit Client(std::uint16_t port, int timeout_ms = 5000) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~Client() { ::close(fd_); }
+  bool connected() const { return connected_; }
+  bool send(const std::string& data) {
+    return ::send(fd_, data.data(), data.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(data.size());
+  }
+  // Reads until the peer closes or the timeout; returns what arrived.
+  std::string read_all() {
+    std::string out;
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+  // Reads until `needle` appears (or close/timeout).
+  std::string read_until(const std::string& needle) {
+    std::string out;
+    char buf[4096];
+    while (out.find(needle) == std::string::npos) {
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+};
+
+struct RunningServer {
+  DaemonFixture d;
+  std::unique_ptr<daemon::Server> server;
+  std::thread thread;
+
+  explicit RunningServer(daemon::Config config) : d(prepare(config)) {
+    server = std::make_unique<daemon::Server>(*d.ctx, nullptr);
+    thread = std::thread([this] { server->run(false); });
+  }
+  ~RunningServer() {
+    server->stop();
+    if (thread.joinable()) thread.join();
+  }
+  static daemon::Config prepare(daemon::Config c) {
+    c.listen_address = "127.0.0.1";
+    c.port = 0;
+    c.threads = 2;
+    return c;
+  }
+  std::uint16_t port() const { return server->port(); }
+};
+
+daemon::Config small_limits() {
+  daemon::Config c;
+  c.max_body_bytes = 4096;
+  c.max_header_bytes = 2048;
+  c.request_timeout_seconds = 1;
+  c.shutdown_grace_seconds = 5;
+  return c;
+}
+
+}  // namespace
+
+TEST_SUITE("daemon") {
+  TEST_CASE("listener: requests over a real socket, keep-alive") {
+    RunningServer s(small_limits());
+    Client c(s.port());
+    REQUIRE(c.connected());
+    REQUIRE(c.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    CHECK(c.read_until("ok\n").find("HTTP/1.1 200 OK") == 0);
+    REQUIRE(c.send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    CHECK(c.read_all().find("qledger_http_responses_total{code=\"200\"} 1") != std::string::npos);
+  }
+
+  TEST_CASE("listener: an oversized body is refused with 413 before it is read") {
+    RunningServer s(small_limits());
+    Client c(s.port());
+    REQUIRE(
+        c.send("POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               "Content-Length: 100000\r\n\r\n{\"kind\":"));
+    CHECK(c.read_all().find("HTTP/1.1 413") == 0);
+    CHECK(s.d.size() == 0);
+  }
+
+  TEST_CASE("listener: too many header bytes are refused with 431") {
+    RunningServer s(small_limits());
+    Client c(s.port());
+    std::ostringstream req;
+    req << "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+    for (int i = 0; i < 200; ++i) req << "X-Filler-" << i << ": " << std::string(20, 'a') << "\r\n";
+    req << "\r\n";
+    c.send(req.str());
+    CHECK(c.read_all().find("HTTP/1.1 431") == 0);
+  }
+
+  TEST_CASE("listener: a slow client is cut off at the request deadline") {
+    RunningServer s(small_limits());
+    Client c(s.port(), 5000);
+    const auto start = std::chrono::steady_clock::now();
+    // Drip-feed: one header byte at a time, too slowly to finish within the 1 s deadline.
+    const std::string request = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    std::string got;
+    for (std::size_t i = 0; i < request.size(); ++i) {
+      if (!c.send(request.substr(i, 1))) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      if (std::chrono::steady_clock::now() - start > std::chrono::milliseconds(1500)) break;
+    }
+    got = c.read_all();
+    const auto took = std::chrono::steady_clock::now() - start;
+    CHECK(got.find("200 OK") == std::string::npos);
+    CHECK(took < std::chrono::seconds(4));
+    // An idle connection that sends nothing is cut off too.
+    Client idle(s.port(), 5000);
+    const auto t0 = std::chrono::steady_clock::now();
+    CHECK(idle.read_all().empty());
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(3));
+  }
+
+  TEST_CASE("listener: malformed requests get 400") {
+    RunningServer s(small_limits());
+    Client c(s.port());
+    c.send("GARBAGE\r\n\r\n");
+    CHECK(c.read_all().find("HTTP/1.1 400") == 0);
+  }
+
+  TEST_CASE("listener: connections beyond the cap wait in the backlog") {
+    daemon::Config config = small_limits();
+    config.max_connections = 1;
+    config.request_timeout_seconds = 2;
+    RunningServer s(config);
+    Client first(s.port());
+    REQUIRE(first.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    CHECK(first.read_until("ok\n").find("200 OK") != std::string::npos);
+    // The first connection is still open (keep-alive): the second is not served yet.
+    Client second(s.port(), 500);
+    REQUIRE(second.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    CHECK(second.read_until("ok\n").empty());
+    first.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    first.read_all();
+    Client third(s.port(), 3000);
+    REQUIRE(third.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    CHECK(third.read_all().find("200 OK") != std::string::npos);
+  }
+
+  TEST_CASE("listener: graceful stop answers the request in flight and closes idle ones") {
+    RunningServer s(small_limits());
+    Client idle(s.port());
+    REQUIRE(idle.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+    CHECK(idle.read_until("ok\n").find("HTTP/1.1 200 OK") == 0);
+    Client busy(s.port());
+    const std::string body = entity_json(1);
+    REQUIRE(busy.send(
+        "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + s.d.inspector.token +
+        "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n" + body));
+    const std::string answer = busy.read_until("root_hash");
+    s.server->stop();
+    s.thread.join();
+    CHECK(answer.find("HTTP/1.1 201") == 0);
+    CHECK(idle.read_all().empty());  // closed by the stop
+    CHECK(s.d.size() == 1);
+    Client after(s.port(), 500);
+    CHECK_FALSE(after.connected());  // the listener is closed
+  }
+}
