@@ -142,7 +142,9 @@ class Ledger {
   std::vector<Hash> inclusion_proof(std::uint64_t seq, std::uint64_t tree_size);
   std::vector<Hash> consistency_proof(std::uint64_t old_size, std::uint64_t new_size);
 
-  // Runs `fn` with the reader connection held (for queries by other library modules).
+  // Runs `fn` with the reader connection held, in one read transaction (for queries by other
+  // library modules). Not re-entrant: `fn` must not call head(), event(), root_at() or the proof
+  // functions of the same Ledger (they take the same lock); query `db` directly instead.
   void with_reader(const std::function<void(SQLite::Database&)>& fn);
 
  private:
