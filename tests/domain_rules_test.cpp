@@ -129,6 +129,12 @@ TEST_SUITE("domain") {
     confirmed["uscc_as_printed"] = true;
     b.ok("entity.registered", confirmed);
     CHECK(b.scalar("SELECT uscc_as_printed FROM entities WHERE uscc = '" + wrong + "'") == "1");
+    // Once confirmed, the code may be referenced as printed; an unconfirmed wrong code may not.
+    b.ok("entity.changed", {{"uscc", wrong}, {"address", "衡山镇迎驾大道1号"}});
+    std::string unknown_wrong = uscc(3);
+    unknown_wrong.back() = unknown_wrong.back() == '0' ? '1' : '0';
+    b.refused("entity.changed", {{"uscc", unknown_wrong}, {"name", "x"}}, "uscc",
+              "uscc_check_char");
     // The confirmation covers only the check character, not a forbidden letter.
     Json forbidden = confirmed;
     forbidden["uscc"] = "91341525MA0000I01X";

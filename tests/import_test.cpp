@@ -529,10 +529,18 @@ TEST_SUITE("import") {
       }
     }
     const std::string csv = test::shell_quote(dir.file("complaints.csv"));
-    const auto dry = ql("import --db " + q + " --kind complaint.received --dry-run " + csv);
+    // A dry run, from standard input, writes nothing.
+    test::write_text(dir.file("three.csv"),
+                     "complaint_no,received_on,channel,respondent_name,category\n"
+                     "TS-1,2026-10-09,letter,某店,goods\nTS-2,2026-10-09,letter,某店,goods\n"
+                     "TS-3,2026-10-09,letter,某店,goods\n");
+    const auto dry = ql("import --db " + q + " --kind complaint.received --dry-run - < " +
+                        test::shell_quote(dir.file("three.csv")));
     CHECK(dry.exit_code == 0);
-    CHECK(dry.output.find("rows: 20000") != std::string::npos);
-    CHECK(dry.output.find("valid, nothing written") != std::string::npos);
+    CHECK(dry.output.find("rows: 3\n") != std::string::npos);
+    CHECK(dry.output.find("valid, nothing written (dry run); 3 events would get seq 1–3") !=
+          std::string::npos);
+    CHECK(ql("export --db " + q + " --format jsonl").output.empty());
     const auto imported =
         ql("import --db " + q + " --kind complaint.received --actor 科员乙 " + csv);
     INFO(imported.output);

@@ -1,8 +1,10 @@
-// A generated, realistic history of the Huoshan county market-supervision bureau (霍山县市场监督
-//管理局): market entities across the county's townships, food production licences, the special-
-// equipment registry, sampling inspections with re-tests and objections, special-equipment
-// incidents, consumer complaints, and the corrections and voids that a real register collects.
-// For demonstrations, manual testing and benchmarks (`qledger demo`).
+// A generated, realistic history of the Huoshan county market-supervision bureau
+// (霍山县市场监督管理局): market entities across the county's townships, food production
+// licences, the special-equipment registry, sampling inspections with re-tests and objections,
+// special-equipment incidents, consumer complaints, the working-day calendar as published each
+// year, and the corrections and voids that a real register collects. Businesses, codes, numbers
+// and complainants are invented; townships, standards and rules are real. For demonstrations,
+// manual testing and benchmarks (`qledger demo`).
 //
 // DETERMINISTIC: the only source of randomness is a std::mt19937_64 seeded with `seed`, drawn
 // through integer-only helpers (no std::*_distribution, whose algorithms differ between standard
@@ -15,13 +17,15 @@
 // already holds events makes corrections and voids point at the wrong events (the validator then
 // rejects most of them); `qledger demo` refuses a non-empty ledger for that reason.
 //
-// DATES: every date in every payload lies in [start, end], except the historical dates of the
-// registry taken over at the start (licence validity, equipment registration dates, years of
-// manufacture), which lie before `start`. The validator refuses dates after today, so `end` must
-// not be after the day the history is appended. Deadlines counted in working days use
-// WorkingDayCalendar::built_in() (2025 and 2026); in other years the generator falls back to
-// Monday–Friday and records no food/agri re-test (whose window the validator cannot compute
-// without the year's calendar).
+// DATES: every date on which something happened (sampling, results, decisions, incidents,
+// receipts, closures …) lies in [start, end]. Older or later dates are only those of the registry
+// taken over at the start (licence validity, equipment registration, years of manufacture),
+// licence valid-to dates, and the rows of a loaded calendar year. The validator refuses dates
+// after today, so `end` must not be after the day the history is appended. Deadlines counted in
+// working days use WorkingDayCalendar::built_in() (2025 and 2026), whose years are also recorded
+// as calendar.year_loaded events once the State Council has published them; in other years the
+// generator counts Monday–Friday and records no food/agri re-test (the validator cannot compute
+// their window without the year's calendar, and the generator never invents one).
 //
 // MEMORY: events are produced day by day from a schedule of pending steps; what is kept is the
 // registry (entities, licences, equipment) and the records that still have steps to come, not the

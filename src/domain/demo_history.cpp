@@ -508,69 +508,69 @@ const std::vector<CategorySpec>& categories() {
       // product
       {"电线电缆",
        "product",
-       80,
+       50,
        {{"导体电阻", 760, 820, 2, "", "≤7.41", "Ω/km", "GB/T 5023.3-2008", false},
         {"绝缘平均厚度", 58, 68, 2, "", "≥0.70", "mm", "GB/T 5023.3-2008", false},
         {"绝缘老化前抗张强度", 92, 118, 1, "", "≥12.5", "MPa", "GB/T 5023.2-2008", false}}},
       {"低压断路器",
        "product",
-       60,
+       40,
        {{"瞬时脱扣特性", 0, 0, 0, "规定电流下未脱扣", "符合标准要求", "", "GB/T 14048.2-2020",
          false},
         {"温升", 72, 88, 0, "", "≤70", "K", "GB/T 14048.2-2020", false}}},
       {"电焊机",
        "product",
-       60,
+       40,
        {{"防触电保护", 0, 0, 0, "不符合", "符合标准要求", "", "GB/T 15579.1-2013", false},
         {"额定空载电压", 86, 98, 0, "", "≤80", "V", "GB/T 15579.1-2013", false}}},
       {"小功率电动机",
        "product",
-       40,
+       30,
        {{"效率", 812, 842, 1, "", "≥85.5", "%", "GB 18613-2020", false}}},
       {"农用水泵",
        "product",
-       45,
+       30,
        {{"泵效率", 480, 550, 1, "", "≥58.0", "%", "GB/T 13007-2011", false}}},
       {"汽车制动衬片",
        "product",
-       40,
+       30,
        {{"摩擦系数", 24, 29, 2, "", "≥0.30", "", "GB 5763-2018", false}}},
       {"水泥",
        "product",
-       50,
+       35,
        {{"3d抗压强度", 142, 168, 1, "", "≥17.0", "MPa", "GB 175-2023", false},
         {"三氧化硫", 36, 42, 1, "", "≤3.5", "%", "GB 175-2023", false}}},
       {"塑料管材（PPR）",
        "product",
-       60,
+       40,
        {{"纵向回缩率", 25, 46, 1, "", "≤2", "%", "GB/T 18742.2-2017", false},
         {"简支梁冲击试验", 0, 0, 0, "破损率20%", "破损率<10%", "", "GB/T 18742.2-2017", false}}},
       {"防水卷材",
        "product",
-       50,
+       35,
        {{"拉力", 380, 480, 0, "", "≥500", "N/50mm", "GB 18242-2008", false}}},
       {"胶合板",
        "product",
-       50,
+       35,
        {{"甲醛释放量", 14, 30, 2, "", "≤0.124", "mg/m³", "GB 18580-2017", false}}},
       {"电动自行车",
        "product",
-       70,
+       45,
        {{"最高设计车速", 28, 36, 0, "", "≤25", "km/h", "GB 17761-2018", false},
         {"整车质量", 56, 68, 0, "", "≤55", "kg", "GB 17761-2018", false}}},
       {"复合肥料",
        "product",
-       80,
+       50,
        {{"总养分", 320, 430, 1, "", "≥45.0", "%", "GB/T 15063-2020", false},
         {"氯离子", 32, 58, 1, "", "≤3.0", "%", "GB/T 15063-2020", false}}},
       {"电热水壶",
        "product",
-       50,
+       35,
        {{"泄漏电流", 9, 20, 1, "", "≤0.75", "mA", "GB 4706.1-2005", false},
         {"结构", 0, 0, 0, "不符合", "符合标准要求", "", "GB 4706.19-2008", false}}},
       {"转换器（插头插座）",
        "product",
-       100,
+       60,
        {{"防触电保护", 0, 0, 0, "不符合", "符合标准要求", "", "GB/T 2099.1-2021", false},
         {"插头尺寸", 0, 0, 0, "不符合", "符合标准要求", "", "GB/T 1002-2021", false}}},
   };
@@ -1082,7 +1082,12 @@ struct DemoHistory::Impl {
       const CivilDate d = *CivilDate::parse(v.get<std::string>());
       const int back =
           field == "sampling_date" ? dice.between(1, 9) + variant * 10 : (variant == 0 ? 365 : 30);
-      return Json(d.plus_days(-back).to_string());
+      // Earlier, so every rule comparing a later date with it still holds; but not out of the
+      // period when the truth is in it.
+      CivilDate wrong = d.plus_days(-back);
+      if (d >= opt.start && wrong < opt.start) wrong = opt.start;
+      if (wrong == d) return std::nullopt;
+      return Json(wrong.to_string());
     }
     if (field == "direct_loss_yuan") {
       const auto loss = v.get<std::int64_t>();
@@ -2377,7 +2382,7 @@ struct DemoHistory::Impl {
     static const std::vector<std::pair<int, CivilDate>> kNotices = {{2025, CivilDate(2024, 11, 12)},
                                                                     {2026, CivilDate(2025, 11, 4)}};
     for (const auto& [year, published] : kNotices) {
-      if (!calendar.covers(year) || year > opt.end.year() || year < opt.start.year() - 1) continue;
+      if (!calendar.covers(year) || year > opt.end.year() || year < opt.start.year()) continue;
       const CivilDate due = published.plus_days(dice.between(3, 10));
       const CivilDate day = due < today ? today : next_working(due);
       at(day, [this, year = year, published = published]() {

@@ -212,7 +212,9 @@ void move_personal_data(SQLite::Database& db, Leaf& leaf) {
   const std::string commitment = to_hex(sha256(salt + encode_canonical(person)));
   leaf.payload.erase("complainant");
   leaf.payload["complainant_commitment"] = commitment;
-  SQLite::Statement ins(db, "INSERT INTO personal_data VALUES (?, ?, ?, ?, ?, ?)");
+  // A complaint number freed by voiding its record may be recorded again: the new complainant
+  // replaces the voided record's.
+  SQLite::Statement ins(db, "INSERT OR REPLACE INTO personal_data VALUES (?, ?, ?, ?, ?, ?)");
   ins.bind(1, leaf.payload["complaint_no"].get<std::string>());
   ins.bind(2, static_cast<std::int64_t>(leaf.seq));
   ins.bind(3, salt.data(), static_cast<int>(salt.size()));

@@ -2,6 +2,8 @@
 
 #include "qledger/identifiers.hpp"
 
+#include <algorithm>
+
 namespace qledger {
 
 namespace {
@@ -494,10 +496,24 @@ FieldProblems validate_event(const EventSchema& schema, const std::string& kind,
                              const Json& payload, const RecordLookup& records, CivilDate today) {
   const KindSpec* spec = schema.find(kind);
   if (spec == nullptr) {
-    return {{"kind", "unknown_kind", "unknown event kind '" + kind + "'",
-             "未知的事件类型“" + kind + "”"}};
+    // Quote the kind only if it is printable ASCII (messages must stay valid UTF-8).
+    const bool printable = std::all_of(kind.begin(), kind.end(), [](char c) {
+      return static_cast<unsigned char>(c) >= 0x20 && static_cast<unsigned char>(c) < 0x7f;
+    });
+    const std::string shown = printable && kind.size() <= 64 ? kind : "(unprintable)";
+    return {{"kind", "unknown_kind", "unknown event kind '" + shown + "'",
+             "未知的事件类型“" + shown + "”"}};
   }
   FieldProblems problems = check_payload_fields(schema, *spec, payload, today);
+  // A credit code confirmed "as printed on the licence" at registration may be referenced as it
+  // is: drop a check-character complaint about a reference to such a registered entity.
+  if (kind != "entity.registered") {
+    std::erase_if(problems, [&](const FieldProblem& p) {
+      if (p.code != "uscc_check_char" || !payload.contains(p.field)) return false;
+      const auto entity = records.entity(text_of(payload, p.field.c_str()));
+      return entity && entity->uscc_as_printed;
+    });
+  }
   if (!problems.empty()) return problems;
   Problems rules;
   check_cross_fields(kind, payload, rules);

@@ -46,6 +46,33 @@ CompactRange load_edge(SQLite::Database& db, Hash& last_leaf_hash) {
 
 }  // namespace
 
+namespace {
+
+// Field and size checks that need no database; run before a request is queued or written.
+std::optional<AppendRejected> precheck(const AppendRequest& request) {
+  if (auto problem = check_leaf_fields(request.kind, request.actor, request.payload)) {
+    return AppendRejected({FieldProblem{problem->field, problem->code, problem->message, ""}});
+  }
+  // Size check with the widest possible seq so the writer can never fail on size.
+  Leaf probe{static_cast<std::uint64_t>(kMaxSafeInteger),
+             request.kind,
+             "2000-01-01T00:00:00.000Z",
+             request.actor,
+             request.payload,
+             kGenesisPrev};
+  try {
+    encode_leaf(probe);  // throws when the encoded leaf would exceed kMaxLeafBytes
+  } catch (const std::invalid_argument&) {
+    return AppendRejected(
+        {FieldProblem{"payload", "too_large",
+                      "event larger than " + std::to_string(kMaxLeafBytes) + " bytes when encoded",
+                      "事件编码后超过 " + std::to_string(kMaxLeafBytes) + " 字节"}});
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 struct Ledger::Writer {
   Writer(const std::string& path, const LedgerOptions& options,
          std::shared_ptr<EventApplier> event_applier)
@@ -235,9 +262,7 @@ struct Ledger::Writer {
         if (!request) break;
         ++result.total;
         try {
-          if (auto problem = check_leaf_fields(request->kind, request->actor, request->payload)) {
-            throw AppendRejected({{problem->field, problem->code, problem->message, ""}});
-          }
+          if (auto rejected = precheck(*request)) throw *rejected;
           const Receipt r = write_event(cursor, *request);
           if (result.first_seq == 0) result.first_seq = r.seq;
           result.last_seq = r.seq;
@@ -297,24 +322,7 @@ Ledger::Ledger(const std::string& path, LedgerOptions options,
 Ledger::~Ledger() = default;
 
 std::future<Receipt> Ledger::append_async(AppendRequest request) {
-  if (auto problem = check_leaf_fields(request.kind, request.actor, request.payload)) {
-    throw AppendRejected({FieldProblem{problem->field, problem->code, problem->message, ""}});
-  }
-  // Size check with the widest possible seq so the writer can never fail on size.
-  Leaf probe{static_cast<std::uint64_t>(kMaxSafeInteger),
-             request.kind,
-             "2000-01-01T00:00:00.000Z",
-             request.actor,
-             request.payload,
-             kGenesisPrev};
-  try {
-    encode_leaf(probe);  // throws when the encoded leaf would exceed kMaxLeafBytes
-  } catch (const std::invalid_argument&) {
-    throw AppendRejected(
-        {FieldProblem{"payload", "too_large",
-                      "event larger than " + std::to_string(kMaxLeafBytes) + " bytes when encoded",
-                      "事件编码后超过 " + std::to_string(kMaxLeafBytes) + " 字节"}});
-  }
+  if (auto rejected = precheck(request)) throw *rejected;
   return writer_->enqueue(std::move(request));
 }
 
