@@ -10,7 +10,14 @@ packages=(
   nlohmann-json3-dev doctest-dev
   clang-14 libclang-rt-14-dev clang-format
   python3
+  libxlsxwriter-dev      # xlsx reports
+  chromium               # real-browser end-to-end test and report rendering check
+  prometheus             # promtool check metrics
 )
+# Node.js + npm drive playwright-core in the browser test; install Debian's only if none is present.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
