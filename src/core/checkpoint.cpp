@@ -1,6 +1,8 @@
 // C2SP signed notes (c2sp.org/signed-note) carrying C2SP checkpoints (c2sp.org/tlog-checkpoint).
 #include "qledger/checkpoint.hpp"
 
+#include "qledger/utf8.hpp"
+
 #include <stdexcept>
 #include <string>
 
@@ -19,40 +21,13 @@ constexpr std::size_t kMaxSignatures = 16;
 std::string check_text(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {
-    const auto b0 = static_cast<unsigned char>(text[i]);
-    if (b0 < 0x80) {
-      if (b0 < 0x20 && b0 != '\n') {
-        return "contains a control character (byte " + std::to_string(b0) + ") at offset " +
-               std::to_string(i);
-      }
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
+    const std::size_t at = i;
     char32_t cp = 0;
-    char32_t min = 0;
-    if ((b0 & 0xe0) == 0xc0) {
-      len = 2;
-      cp = b0 & 0x1f;
-      min = 0x80;
-    } else if ((b0 & 0xf0) == 0xe0) {
-      len = 3;
-      cp = b0 & 0x0f;
-      min = 0x800;
-    } else if ((b0 & 0xf8) == 0xf0) {
-      len = 4;
-      cp = b0 & 0x07;
-      min = 0x10000;
+    if (!decode_utf8(text, i, cp)) return "is not valid UTF-8 at offset " + std::to_string(at);
+    if (cp < 0x20 && cp != '\n') {
+      return "contains a control character (byte " + std::to_string(cp) + ") at offset " +
+             std::to_string(at);
     }
-    bool ok = len != 0 && text.size() - i >= len;
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      const auto b = static_cast<unsigned char>(text[i + k]);
-      ok = (b & 0xc0) == 0x80;
-      cp = (cp << 6) | (b & 0x3f);
-    }
-    ok = ok && cp >= min && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff);
-    if (!ok) return "is not valid UTF-8 at offset " + std::to_string(i);
-    i += len;
   }
   return {};
 }

@@ -2,6 +2,7 @@
 #include "qledger/signing_key.hpp"
 
 #include "qledger/hash.hpp"
+#include "qledger/utf8.hpp"
 
 #include <fcntl.h>
 #include <openssl/bio.h>
@@ -77,43 +78,6 @@ struct SecretString {
     if (!data.empty()) OPENSSL_cleanse(data.data(), data.size());
   }
 };
-
-// Decodes one UTF-8 code point starting at s[i]; advances i. False on malformed input
-// (truncated, overlong, surrogate, beyond U+10FFFF).
-bool next_code_point(std::string_view s, std::size_t& i, char32_t& cp) {
-  const auto b0 = static_cast<unsigned char>(s[i]);
-  if (b0 < 0x80) {
-    cp = b0;
-    ++i;
-    return true;
-  }
-  std::size_t len = 0;
-  char32_t min = 0;
-  if ((b0 & 0xe0) == 0xc0) {
-    len = 2;
-    cp = b0 & 0x1f;
-    min = 0x80;
-  } else if ((b0 & 0xf0) == 0xe0) {
-    len = 3;
-    cp = b0 & 0x0f;
-    min = 0x800;
-  } else if ((b0 & 0xf8) == 0xf0) {
-    len = 4;
-    cp = b0 & 0x07;
-    min = 0x10000;
-  } else {
-    return false;
-  }
-  if (s.size() - i < len) return false;
-  for (std::size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<unsigned char>(s[i + k]);
-    if ((b & 0xc0) != 0x80) return false;
-    cp = (cp << 6) | (b & 0x3f);
-  }
-  if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-  i += len;
-  return true;
-}
 
 // Unicode White_Space (what Go's unicode.IsSpace reports).
 bool is_unicode_space(char32_t cp) {
@@ -196,7 +160,7 @@ bool is_valid_key_name(std::string_view name) {
   std::size_t i = 0;
   while (i < name.size()) {
     char32_t cp = 0;
-    if (!next_code_point(name, i, cp)) return false;
+    if (!decode_utf8(name, i, cp)) return false;
     if (cp < 0x20 || cp == 0x7f || cp == '+' || is_unicode_space(cp)) return false;
   }
   return true;

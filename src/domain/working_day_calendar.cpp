@@ -1,5 +1,7 @@
 #include "qledger/working_day_calendar.hpp"
 
+#include "qledger/utf8.hpp"
+
 #include <cstddef>
 #include <cstdint>
 
@@ -22,37 +24,9 @@ bool is_clean_name(std::string_view s) {
   if (s.empty() || s.size() > kMaxNameBytes || s.front() == ' ' || s.back() == ' ') return false;
   std::size_t i = 0;
   while (i < s.size()) {
-    const auto b0 = static_cast<unsigned char>(s[i]);
-    if (b0 < 0x80) {
-      if (b0 < 0x20 || b0 == 0x7f || b0 == '"') return false;
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (b0 >= 0xc2 && b0 <= 0xdf) {
-      len = 2;
-      cp = b0 & 0x1fu;
-    } else if (b0 >= 0xe0 && b0 <= 0xef) {
-      len = 3;
-      cp = b0 & 0x0fu;
-    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
-      len = 4;
-      cp = b0 & 0x07u;
-    } else {
-      return false;
-    }
-    if (i + len > s.size()) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      const auto b = static_cast<unsigned char>(s[i + k]);
-      if ((b & 0xc0u) != 0x80u) return false;
-      cp = (cp << 6) | (b & 0x3fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-        (cp >= 0xd800 && cp <= 0xdfff) || (cp >= 0x80 && cp <= 0x9f)) {
-      return false;
-    }
-    i += len;
+    char32_t cp = 0;
+    if (!decode_utf8(s, i, cp)) return false;
+    if (cp < 0x20 || cp == 0x7f || cp == '"' || (cp >= 0x80 && cp <= 0x9f)) return false;
   }
   return true;
 }
