@@ -6,6 +6,7 @@
 #include "files.hpp"
 #include "qledger/checkpoint.hpp"
 #include "qledger/ledger.hpp"
+#include "qledger/ledger_proofs.hpp"
 #include "qledger/proof_json.hpp"
 
 namespace qledger::cli {
@@ -17,30 +18,15 @@ int run_prove(const Words& words) {
   const auto from = args.get_uint("from", 1);
   const auto to = args.get_uint("to", 1);
   if (seq && !from && !to) {
-    const std::uint64_t size = args.get_uint("tree-size", 1).value_or(ledger.head().size);
-    const auto event = ledger.event(*seq);
-    if (!event || *seq > size) throw UsageError("seq must be an event inside the tree size");
-    InclusionProofDoc doc;
-    doc.origin = ledger.info().origin;
-    doc.seq = *seq;
-    doc.tree_size = size;
-    doc.leaf_hash = event->leaf_hash;
-    doc.leaf = event->leaf;
-    doc.root_hash = ledger.root_at(size);
-    doc.proof = ledger.inclusion_proof(*seq, size);
-    std::cout << to_json(doc).dump(2) << "\n";
+    const auto doc = prove_inclusion(ledger, *seq, args.get_uint("tree-size", 1));
+    if (!doc) throw UsageError("seq must be an event inside the tree size");
+    std::cout << to_json(*doc).dump(2) << "\n";
     return 0;
   }
   if (from && to && !seq && !args.get("tree-size")) {
-    if (*from > *to) throw UsageError("--from must not exceed --to");
-    ConsistencyProofDoc doc;
-    doc.origin = ledger.info().origin;
-    doc.from_size = *from;
-    doc.to_size = *to;
-    doc.from_root = ledger.root_at(*from);
-    doc.to_root = ledger.root_at(*to);
-    doc.proof = ledger.consistency_proof(*from, *to);
-    std::cout << to_json(doc).dump(2) << "\n";
+    const auto doc = prove_consistency(ledger, *from, *to);
+    if (!doc) throw UsageError("need 1 <= --from <= --to <= the tree size");
+    std::cout << to_json(*doc).dump(2) << "\n";
     return 0;
   }
   throw UsageError("give either --seq N [--tree-size M] or --from M --to N");

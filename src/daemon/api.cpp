@@ -4,7 +4,9 @@
 #include "qledger/auth_permissions.hpp"
 #include "qledger/hash.hpp"
 #include "qledger/leaf.hpp"
+#include "qledger/ledger_proofs.hpp"
 #include "qledger/proof_json.hpp"
+#include "qledger/storage_error.hpp"
 #include "routes.hpp"
 
 namespace qledger::daemon {
@@ -118,9 +120,8 @@ Response post_event(Exchange& x) {
   } else if (!outcome.problems.empty()) {
     res = json_response(x, Status::unprocessable_entity, errors_json(outcome.problems));
   } else {
-    res = json_error(x, outcome.storage_status, "", "storage_unavailable",
-                     "The ledger could not store the event; nothing was written. Retry later.",
-                     "账本暂时无法保存该事件，未写入任何内容，请稍后重试。");
+    const FieldProblem& p = outcome.storage_problem;
+    res = json_error(x, outcome.storage_status, "", p.code, p.message_en, p.message_zh);
   }
   if (has_key) {
     if (outcome.receipt || !outcome.problems.empty()) {
@@ -130,6 +131,17 @@ Response post_event(Exchange& x) {
     }
   }
   return res;
+}
+
+// The ledger or the accounts file failed underneath a handler (full disk, lock, damage): the
+// standard JSON error shape, 507 for a full disk and 503 otherwise, instead of a bare text page.
+Response storage_failure(const Exchange& x, const SQLite::Exception& e) {
+  const int code = e.getExtendedErrorCode() != -1 ? e.getExtendedErrorCode() : e.getErrorCode();
+  const StorageFault fault = classify_sqlite_code(code);
+  const FieldProblem p = storage_fault_problem(fault);
+  return json_error(
+      x, fault == StorageFault::kFull ? Status::insufficient_storage : Status::service_unavailable,
+      "", p.code, p.message_en, p.message_zh);
 }
 
 Response get_events(Exchange& x) {
@@ -175,24 +187,14 @@ Response get_inclusion(Exchange& x) {
   if (bad || !seq) return bad_parameter(x, "seq");
   const auto size = uint_param(x, "tree_size", bad);
   if (bad) return bad_parameter(x, "tree_size");
-  Ledger& ledger = *x.ctx.ledger;
-  const std::uint64_t tree_size = size.value_or(ledger.head().size);
-  const auto event = ledger.event(*seq);
-  if (!event || *seq > tree_size || tree_size > ledger.head().size) {
+  const auto doc = prove_inclusion(*x.ctx.ledger, *seq, size);
+  if (!doc) {
     return json_error(x, Status::not_found, "seq", "not_found",
                       "seq must name an event inside tree_size, and tree_size must not exceed "
                       "the current tree.",
                       "seq 必须是 tree_size 范围内的事件，tree_size 不得超过当前树的大小。");
   }
-  InclusionProofDoc doc;
-  doc.origin = ledger.info().origin;
-  doc.seq = *seq;
-  doc.tree_size = tree_size;
-  doc.leaf_hash = event->leaf_hash;
-  doc.leaf = event->leaf;
-  doc.root_hash = ledger.root_at(tree_size);
-  doc.proof = ledger.inclusion_proof(*seq, tree_size);
-  return json_response(x, Status::ok, to_json(doc));
+  return json_response(x, Status::ok, to_json(*doc));
 }
 
 Response get_consistency(Exchange& x) {
@@ -201,20 +203,13 @@ Response get_consistency(Exchange& x) {
   if (bad || !from) return bad_parameter(x, "from");
   const auto to = uint_param(x, "to", bad);
   if (bad || !to) return bad_parameter(x, "to");
-  Ledger& ledger = *x.ctx.ledger;
-  if (*from > *to || *to > ledger.head().size) {
+  const auto doc = prove_consistency(*x.ctx.ledger, *from, *to);
+  if (!doc) {
     return json_error(x, Status::not_found, "to", "not_found",
-                      "Need from <= to <= the current tree size.",
-                      "需要 from <= to <= 当前树的大小。");
+                      "Need 1 <= from <= to <= the current tree size.",
+                      "需要 1 <= from <= to <= 当前树的大小。");
   }
-  ConsistencyProofDoc doc;
-  doc.origin = ledger.info().origin;
-  doc.from_size = *from;
-  doc.to_size = *to;
-  doc.from_root = ledger.root_at(*from);
-  doc.to_root = ledger.root_at(*to);
-  doc.proof = ledger.consistency_proof(*from, *to);
-  return json_response(x, Status::ok, to_json(doc));
+  return json_response(x, Status::ok, to_json(*doc));
 }
 
 Response get_checkpoint(Exchange& x) {
@@ -239,7 +234,9 @@ Response post_verify(Exchange& x) {
 
 }  // namespace
 
-std::optional<Response> api_route(Exchange& x) {
+namespace {
+
+std::optional<Response> api_route_unguarded(Exchange& x) {
   const std::string& p = x.path;
   const bool get = x.method() == http::verb::get;
   const bool post = x.method() == http::verb::post;
@@ -263,6 +260,16 @@ std::optional<Response> api_route(Exchange& x) {
   }
   if (p == "/api/v1/verify") return post ? post_verify(x) : method_not_allowed(x, "POST");
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Response> api_route(Exchange& x) {
+  try {
+    return api_route_unguarded(x);
+  } catch (const SQLite::Exception& e) {
+    return storage_failure(x, e);
+  }
 }
 
 }  // namespace qledger::daemon
