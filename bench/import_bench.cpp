@@ -16,6 +16,7 @@
 //   5. bare: the events and tree_nodes rows phase 3 wrote, read back into memory (not timed) and
 //      inserted with plain SQLiteCpp in one transaction on a fresh file with the same schema.
 // Wall time and process CPU time (all threads: the ledger writes on its own thread) per phase.
+#include "bare_sqlite.hpp"
 #include "bench_common.hpp"
 
 #include "qledger/csv_import.hpp"
@@ -34,27 +35,6 @@
 namespace qb = qledger::bench;
 
 namespace {
-
-double cpu_seconds() {
-  struct rusage u {};
-  ::getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
-
-struct Phase {
-  double wall = 0;
-  double cpu = 0;
-};
-
-template <typename Fn>
-Phase timed(Fn&& fn) {
-  ::sync();  // start without the previous phase's dirty pages in flight
-  const double cpu0 = cpu_seconds();
-  const auto t0 = qb::Clock::now();
-  fn();
-  return {qb::seconds_since(t0), cpu_seconds() - cpu0};
-}
 
 std::string uscc(std::uint64_t n) {
   std::string digits = std::to_string(n);
@@ -106,78 +86,6 @@ qledger::ImportResult import_file(qledger::Ledger& ledger, const std::string& pa
   return r;
 }
 
-struct EventRow {
-  std::int64_t seq;
-  std::string kind, recorded_at, actor, leaf, leaf_hash;
-};
-
-struct NodeRow {
-  std::int64_t level, idx;
-  std::string hash;
-};
-
-// Inserts rows [first, last] of `source` into `bare` inside its open transaction; returns the
-// time spent inserting (reading them is not timed).
-Phase copy_chunk(SQLite::Database& source, SQLite::Database& bare, std::int64_t first,
-                 std::int64_t last) {
-  std::vector<EventRow> events;
-  std::vector<NodeRow> nodes;
-  SQLite::Statement ev(source,
-                       "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events WHERE "
-                       "seq BETWEEN ? AND ? ORDER BY seq");
-  ev.bind(1, first);
-  ev.bind(2, last);
-  const auto blob = [](const SQLite::Column& c) {
-    return std::string(static_cast<const char*>(c.getBlob()),
-                       static_cast<std::size_t>(c.getBytes()));
-  };
-  while (ev.executeStep()) {
-    events.push_back({ev.getColumn(0).getInt64(), ev.getColumn(1).getString(),
-                      ev.getColumn(2).getString(), ev.getColumn(3).getString(),
-                      blob(ev.getColumn(4)), blob(ev.getColumn(5))});
-  }
-  // Event seq completes the perfect nodes (L, seq / 2^L − 1) for L = 1 .. ctz(seq).
-  SQLite::Statement nd(source, "SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?");
-  for (const auto& e : events) {
-    const auto seq = static_cast<std::uint64_t>(e.seq);
-    for (unsigned level = 1; level <= static_cast<unsigned>(std::countr_zero(seq)); ++level) {
-      const auto idx = static_cast<std::int64_t>((seq >> level) - 1);
-      nd.bind(1, static_cast<std::int64_t>(level));
-      nd.bind(2, idx);
-      if (!nd.executeStep()) throw std::runtime_error("tree node missing");
-      nodes.push_back({static_cast<std::int64_t>(level), idx, blob(nd.getColumn(0))});
-      nd.reset();
-    }
-  }
-  SQLite::Statement insert_event(bare,
-                                 "INSERT INTO events (seq, kind, recorded_at, actor, leaf, "
-                                 "leaf_hash) VALUES (?, ?, ?, ?, ?, ?)");
-  SQLite::Statement insert_node(bare, "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)");
-  const double cpu0 = cpu_seconds();
-  const auto t0 = qb::Clock::now();
-  std::size_t next_node = 0;
-  for (const auto& e : events) {
-    insert_event.bind(1, e.seq);
-    insert_event.bind(2, e.kind);
-    insert_event.bind(3, e.recorded_at);
-    insert_event.bind(4, e.actor);
-    insert_event.bind(5, e.leaf.data(), static_cast<int>(e.leaf.size()));
-    insert_event.bind(6, e.leaf_hash.data(), static_cast<int>(e.leaf_hash.size()));
-    insert_event.exec();
-    insert_event.reset();
-    const auto seq = static_cast<std::uint64_t>(e.seq);
-    for (int n = std::countr_zero(seq); n > 0; --n, ++next_node) {
-      const NodeRow& node = nodes[next_node];
-      insert_node.bind(1, node.level);
-      insert_node.bind(2, node.idx);
-      insert_node.bind(3, node.hash.data(), static_cast<int>(node.hash.size()));
-      insert_node.exec();
-      insert_node.reset();
-    }
-  }
-  return {qb::seconds_since(t0), cpu_seconds() - cpu0};
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -206,7 +114,7 @@ int main(int argc, char** argv) {
 
     // 2. Reading only.
     std::uint64_t read_rows = 0;
-    const Phase read = timed([&] {
+    const qb::Phase read = qb::timed([&] {
       std::ifstream in(inspections_csv, std::ios::binary);
       const auto& schema = qledger::EventSchema::builtin();
       qledger::ImportReader reader(in, schema, *schema.find("inspection.recorded"), "bench",
@@ -230,7 +138,7 @@ int main(int argc, char** argv) {
                   qb::fmt_rate(static_cast<double>(events_before)).c_str());
       std::fflush(stdout);
     }
-    const Phase domain = timed([&] {
+    const qb::Phase domain = qb::timed([&] {
       const auto ledger = qledger::open_domain_ledger(ledger_path);
       imported = import_file(*ledger, inspections_csv, "inspection.recorded");
     });
@@ -239,41 +147,21 @@ int main(int argc, char** argv) {
     // 4. The same rows into a ledger without the domain applier.
     const std::string core_path = dir.file("core.db");
     qb::create_ledger(core_path);
-    const Phase core = timed([&] {
+    const qb::Phase core = qb::timed([&] {
       qledger::Ledger ledger(core_path);
       import_file(ledger, inspections_csv, "inspection.recorded");
     });
 
     // 5. Bare SQLite: the rows phase 3 wrote, in one transaction.
-    const std::string bare_path = dir.file("bare.db");
-    double bare_insert = 0, bare_commit = 0;
-    Phase bare{};
-    {
-      SQLite::Database source(ledger_path, SQLite::OPEN_READONLY);
-      SQLite::Database db(bare_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 10000);
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = FULL");
-      for (const auto& m : qledger::schema_migrations()) db.exec(std::string(m.sql));
-      ::sync();
-      db.exec("BEGIN IMMEDIATE");
-      const auto first = static_cast<std::int64_t>(imported.first_seq);
-      const auto last = static_cast<std::int64_t>(imported.last_seq);
-      for (std::int64_t from = first; from <= last; from += 100000) {
-        const Phase chunk = copy_chunk(source, db, from, std::min(last, from + 99999));
-        bare_insert += chunk.wall;
-        bare.cpu += chunk.cpu;
-      }
-      const double cpu0 = cpu_seconds();
-      const auto c0 = qb::Clock::now();
-      db.exec("COMMIT");
-      bare_commit = qb::seconds_since(c0);
-      bare.cpu += cpu_seconds() - cpu0;
-      bare.wall = bare_insert + bare_commit;
-    }
+    const qb::BareCopy bare_copy = qb::copy_to_bare_sqlite(
+        ledger_path, dir.file("bare.db"), static_cast<std::int64_t>(imported.first_seq),
+        static_cast<std::int64_t>(imported.last_seq));
+    const qb::Phase bare = bare_copy.total;
+    const double bare_insert = bare_copy.insert_wall, bare_commit = bare_copy.commit_wall;
 
     const double n = static_cast<double>(rows);
-    const auto rate = [&](const Phase& p) { return qb::fmt_rate(n / p.wall); };
-    const auto cpu_us = [&](const Phase& p) { return qb::fmt("%.1f", p.cpu / n * 1e6); };
+    const auto rate = [&](const qb::Phase& p) { return qb::fmt_rate(n / p.wall); };
+    const auto cpu_us = [&](const qb::Phase& p) { return qb::fmt("%.1f", p.cpu / n * 1e6); };
     std::printf(
         "\n| phase | wall s | rows/s | CPU µs/row (all threads) |\n|---|---:|---:|---:|\n"
         "| read only: CSV parse + convert, no ledger | %.2f | %s | %s |\n"

@@ -15,10 +15,16 @@ namespace qledger {
 
 using TodayClock = std::function<CivilDate()>;
 
-// RecordLookup over a ledger file's tables, read in whatever transaction `db` is in.
+class StatementCache;  // src/domain/statement_cache.hpp
+
+// RecordLookup over a ledger file's tables, read in whatever transaction `db` is in. Batches,
+// incidents and complaints are folded from their events; entities, licences and equipment are
+// read from their projection rows, which hold exactly that fold (written with every event).
 class LedgerRecords : public RecordLookup {
  public:
   explicit LedgerRecords(SQLite::Database& db);
+  explicit LedgerRecords(StatementCache& statements);  // reuses the caller's prepared statements
+  ~LedgerRecords() override;
   std::optional<EntityState> entity(const std::string& uscc) const override;
   std::optional<LicenceState> licence(const std::string& licence_no) const override;
   std::optional<EquipmentState> equipment(const std::string& code) const override;
@@ -32,7 +38,8 @@ class LedgerRecords : public RecordLookup {
   std::vector<RecordEvent> record_events(const std::string& type, const std::string& key) const;
 
  private:
-  SQLite::Database& db_;
+  std::unique_ptr<StatementCache> own_statements_;
+  StatementCache& statements_;
   std::shared_ptr<const WorkingDayCalendar> calendar_;
 };
 
@@ -43,15 +50,20 @@ WorkingDayCalendar ledger_calendar(SQLite::Database& db);
 // "calendar") an event kind belongs to.
 std::string record_type_of(const std::string& kind);
 
-// EventApplier enforcing the domain rules and maintaining the projections.
+// EventApplier enforcing the domain rules and maintaining the projections. It keeps its SQL
+// statements prepared for the one connection it serves (the Ledger's writer, which destroys the
+// applier before closing that connection); using it with another connection throws.
 class DomainApplier : public EventApplier {
  public:
   explicit DomainApplier(TodayClock today = shanghai_today);
+  ~DomainApplier() override;
   void prepare(SQLite::Database& db, Leaf& leaf) override;        // validate, move personal data
   void project(SQLite::Database& db, const Leaf& leaf) override;  // update current state
 
  private:
+  StatementCache& statements(SQLite::Database& db);
   TodayClock today_;
+  std::unique_ptr<StatementCache> statements_;
 };
 
 // Opens a ledger whose appends go through DomainApplier.

@@ -55,6 +55,26 @@ std::string encode_leaf(const Leaf& leaf);
 // formats as above. Returns nullopt and fills `error` on any deviation.
 std::optional<Leaf> decode_leaf(std::string_view bytes, LeafError& error);
 
+// A leaf's fields without the payload value: what the verifier compares. The views point into
+// the bytes given to decode_leaf_header, or into this object's own storage for the rare leaf
+// whose actor carries a JSON escape; so keep the bytes and this object in place while using it.
+struct LeafHeader {
+  std::uint64_t seq = 0;
+  std::string_view kind, actor, recorded_at;
+  std::string_view payload;  // the payload's canonical bytes
+  Hash prev{};
+  std::string storage[4];  // backing for the views when they cannot point into the bytes
+};
+
+// Accepts and refuses exactly what decode_leaf does, with the same error, in one pass over the
+// bytes (canonical_scan.hpp) instead of building and re-encoding a value. Fills `out` on success.
+bool decode_leaf_header(std::string_view bytes, LeafHeader& out, LeafError& error);
+
+// The reference decoder: parse to a value, re-encode, compare, check every field. decode_leaf and
+// decode_leaf_header fall back to it for anything their one-pass scan does not accept, so errors
+// (field, code, message) come from here; tests check that the two paths agree.
+std::optional<Leaf> decode_leaf_reference(std::string_view bytes, LeafError& error);
+
 // True if `text` has the recorded_at form YYYY-MM-DDTHH:MM:SS.mmmZ and is a real instant.
 bool is_recorded_at(std::string_view text);
 

@@ -1,5 +1,7 @@
 #include "qledger/leaf.hpp"
 
+#include "qledger/canonical_scan.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -80,6 +82,74 @@ std::size_t json_depth(const Json& v) {
 
 LeafError leaf_error(std::string field, std::string code, std::string message) {
   return LeafError{std::move(field), std::move(code), std::move(message)};
+}
+
+// The leaf layout is fixed: seven keys in byte order, no whitespace. Reads `literal` at pos.
+bool expect(std::string_view s, std::size_t& pos, std::string_view literal) {
+  if (s.substr(pos, literal.size()) != literal) return false;
+  pos += literal.size();
+  return true;
+}
+
+// A string member's raw content up to the closing quote, for fields whose valid values never
+// need an escape (kind, recorded_at, prev) or whose escaped form the caller refuses (actor).
+bool plain_string(std::string_view s, std::size_t& pos, std::string_view& out) {
+  const std::size_t end = s.find('"', pos);
+  if (end == std::string_view::npos) return false;
+  out = s.substr(pos, end - pos);
+  pos = end + 1;
+  return out.find('\\') == std::string_view::npos;
+}
+
+// The one-pass decode of a leaf in canonical form. Sound but not complete: whatever it accepts,
+// decode_leaf_reference accepts with the same fields; a leaf it refuses (including the valid but
+// rare one whose actor holds an escaped '"' or '\\') goes to decode_leaf_reference.
+bool scan_leaf(std::string_view s, LeafHeader& out) {
+  if (s.size() > kMaxLeafBytes) return false;
+  std::size_t pos = 0;
+  if (!expect(s, pos, R"({"actor":")") || !plain_string(s, pos, out.actor) || out.actor.empty() ||
+      out.actor.size() > kMaxActorBytes || !is_clean_text(out.actor)) {
+    return false;
+  }
+  if (!expect(s, pos, R"(,"kind":")") || !plain_string(s, pos, out.kind) || out.kind.empty() ||
+      out.kind.size() > kMaxKindBytes) {
+    return false;
+  }
+  for (std::size_t i = 0; i < out.kind.size(); ++i) {
+    if (!is_kind_char(out.kind[i], i == 0)) return false;
+  }
+  if (!expect(s, pos, R"(,"payload":)") || pos >= s.size() || s[pos] != '{') return false;
+  // The payload is one level below the leaf object, whose depth limit is kMaxJsonDepth.
+  const std::size_t payload_end = scan_canonical_value(s, pos, kMaxJsonDepth - 1);
+  if (payload_end == std::string_view::npos) return false;
+  out.payload = s.substr(pos, payload_end - pos);
+  pos = payload_end;
+  std::string_view prev_hex;
+  if (!expect(s, pos, R"(,"prev":")") || !plain_string(s, pos, prev_hex) || prev_hex.size() != 64 ||
+      !hash_from_hex(prev_hex, out.prev)) {
+    return false;
+  }
+  for (const char c : prev_hex) {
+    if (c >= 'A' && c <= 'F') return false;  // lower-case only
+  }
+  if (!expect(s, pos, R"(,"recorded_at":")") || !plain_string(s, pos, out.recorded_at) ||
+      !is_recorded_at(out.recorded_at) || !expect(s, pos, R"(,"seq":)")) {
+    return false;
+  }
+  // seq: a canonical integer in 1..2^53−1, i.e. 1 to 16 digits without a leading zero.
+  const std::size_t digits_from = pos;
+  std::uint64_t seq = 0;
+  while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
+    seq = seq * 10 + static_cast<std::uint64_t>(s[pos] - '0');
+    ++pos;
+  }
+  const std::size_t digit_count = pos - digits_from;
+  if (digit_count == 0 || digit_count > 16 || s[digits_from] == '0' ||
+      seq > static_cast<std::uint64_t>(kMaxSafeInteger)) {
+    return false;
+  }
+  out.seq = seq;
+  return expect(s, pos, R"(,"v":1})") && pos == s.size();
 }
 
 }  // namespace
@@ -168,7 +238,7 @@ std::string encode_leaf(const Leaf& leaf) {
   return bytes;
 }
 
-std::optional<Leaf> decode_leaf(std::string_view bytes, LeafError& error) {
+std::optional<Leaf> decode_leaf_reference(std::string_view bytes, LeafError& error) {
   if (bytes.size() > kMaxLeafBytes) {
     error = leaf_error("", "too_large", "leaf larger than the maximum size");
     return std::nullopt;
@@ -219,6 +289,37 @@ std::optional<Leaf> decode_leaf(std::string_view bytes, LeafError& error) {
     error = *problem;
     return std::nullopt;
   }
+  return leaf;
+}
+
+bool decode_leaf_header(std::string_view bytes, LeafHeader& out, LeafError& error) {
+  if (scan_leaf(bytes, out)) return true;
+  auto leaf = decode_leaf_reference(bytes, error);
+  if (!leaf) return false;
+  out.seq = leaf->seq;
+  out.prev = leaf->prev;
+  out.storage[0] = std::move(leaf->kind);
+  out.storage[1] = std::move(leaf->actor);
+  out.storage[2] = std::move(leaf->recorded_at);
+  out.storage[3] = encode_canonical(leaf->payload);
+  out.kind = out.storage[0];
+  out.actor = out.storage[1];
+  out.recorded_at = out.storage[2];
+  out.payload = out.storage[3];
+  return true;
+}
+
+std::optional<Leaf> decode_leaf(std::string_view bytes, LeafError& error) {
+  LeafHeader header;
+  if (!scan_leaf(bytes, header)) return decode_leaf_reference(bytes, error);
+  Leaf leaf;
+  leaf.seq = header.seq;
+  leaf.kind = header.kind;
+  leaf.actor = header.actor;
+  leaf.recorded_at = header.recorded_at;
+  leaf.prev = header.prev;
+  // Canonical, so nlohmann's own parser builds exactly the value the profile parser would.
+  leaf.payload = Json::parse(header.payload);
   return leaf;
 }
 

@@ -1,5 +1,7 @@
 #include "qledger/domain_ledger.hpp"
 
+#include "statement_cache.hpp"
+
 #include <openssl/rand.h>
 
 #include <SQLiteCpp/Statement.h>
@@ -31,8 +33,9 @@ std::string key_text(const Json& value) {
 
 // Binds a parameter list of mixed values to a statement and runs it.
 using SqlValue = std::variant<std::nullptr_t, std::int64_t, std::string>;
-void run(SQLite::Database& db, const std::string& sql, const std::vector<SqlValue>& values) {
-  SQLite::Statement stmt(db, sql);
+void run(StatementCache& db, const std::string& sql, const std::vector<SqlValue>& values) {
+  const auto use = db.use(sql);
+  SQLite::Statement& stmt = *use;
   for (std::size_t i = 0; i < values.size(); ++i) {
     const int index = static_cast<int>(i + 1);
     std::visit(
@@ -53,6 +56,13 @@ SqlValue opt(const std::optional<CivilDate>& d) {
   if (d) return d->to_string();
   return nullptr;
 }
+// A date column written by opt()/to_string() above.
+CivilDate stored_date(const SQLite::Column& column) {
+  const auto date = CivilDate::parse(column.getString());
+  if (!date) throw std::runtime_error("projection holds a malformed date: " + column.getString());
+  return *date;
+}
+
 SqlValue num(std::uint64_t n) { return static_cast<std::int64_t>(n); }
 SqlValue flag(bool b) { return static_cast<std::int64_t>(b ? 1 : 0); }
 
@@ -76,28 +86,28 @@ const char* key_column_of(const std::string& type) {
   return nullptr;
 }
 
-void refresh_record(SQLite::Database& db, const LedgerRecords& records, const std::string& type,
+void refresh_record(StatementCache& db, const LedgerRecords& records, const std::string& type,
                     const std::string& key);
 
-void write_entity(SQLite::Database& db, const EntityState& s) {
+void write_entity(StatementCache& db, const EntityState& s) {
   run(db, "INSERT INTO entities VALUES (?,?,?,?,?,?,?,?)",
       {s.uscc, s.name, s.township, s.industry, s.address, flag(s.uscc_as_printed), num(s.first_seq),
        num(s.last_seq)});
 }
 
-void write_licence(SQLite::Database& db, const LicenceState& s) {
+void write_licence(StatementCache& db, const LicenceState& s) {
   run(db, "INSERT INTO licences VALUES (?,?,?,?,?,?,?)",
       {s.licence_no, s.uscc, s.valid_from.to_string(), s.valid_to.to_string(), opt(s.revoked_on),
        num(s.first_seq), num(s.last_seq)});
 }
 
-void write_equipment(SQLite::Database& db, const EquipmentState& s) {
+void write_equipment(StatementCache& db, const EquipmentState& s) {
   run(db, "INSERT INTO equipment VALUES (?,?,?,?,?,?,?,?,?,?)",
       {s.equipment_code, s.registration_no, s.category, s.user_uscc, s.township, s.status,
        s.registered_on.to_string(), s.status_since.to_string(), num(s.first_seq), num(s.last_seq)});
 }
 
-void write_batch(SQLite::Database& db, const BatchState& s, const WorkingDayCalendar& calendar) {
+void write_batch(StatementCache& db, const BatchState& s, const WorkingDayCalendar& calendar) {
   std::optional<CivilDate> result_due;
   if (s.retest_accepted && *s.retest_accepted && s.retest_conclusion.empty()) {
     result_due = try_add_working_days(calendar, *s.retest_decided_on, 10);
@@ -127,7 +137,7 @@ void write_batch(SQLite::Database& db, const BatchState& s, const WorkingDayCale
        num(s.final_seq)});
 }
 
-void write_incident(SQLite::Database& db, const LedgerRecords& records, const IncidentState& s) {
+void write_incident(StatementCache& db, const LedgerRecords& records, const IncidentState& s) {
   const auto equipment = records.equipment(s.equipment_code);
   const std::string category = equipment ? equipment->category : "";
   const IncidentGrading grading = grade_of(s, category);
@@ -155,7 +165,7 @@ void write_incident(SQLite::Database& db, const LedgerRecords& records, const In
        num(s.last_seq)});
 }
 
-void write_complaint(SQLite::Database& db, const ComplaintState& s) {
+void write_complaint(StatementCache& db, const ComplaintState& s) {
   run(db, "INSERT INTO complaints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
       {s.complaint_no, s.received_on.to_string(), s.channel, s.respondent_uscc, s.respondent_name,
        s.category, s.amount_yuan, s.state, opt(s.decided_on), opt(s.accept_due),
@@ -163,16 +173,17 @@ void write_complaint(SQLite::Database& db, const ComplaintState& s) {
        num(s.first_seq), num(s.last_seq)});
 }
 
-std::vector<std::string> keys_of(SQLite::Database& db, const std::string& sql,
+std::vector<std::string> keys_of(StatementCache& db, const std::string& sql,
                                  const std::string& param = "") {
-  SQLite::Statement q(db, sql);
+  const auto use = db.use(sql);
+  SQLite::Statement& q = *use;
   if (!param.empty()) q.bind(1, param);
   std::vector<std::string> keys;
   while (q.executeStep()) keys.push_back(q.getColumn(0).getString());
   return keys;
 }
 
-void refresh_record(SQLite::Database& db, const LedgerRecords& records, const std::string& type,
+void refresh_record(StatementCache& db, const LedgerRecords& records, const std::string& type,
                     const std::string& key) {
   const char* table = table_of(type);
   if (table == nullptr) return;
@@ -201,7 +212,7 @@ void refresh_record(SQLite::Database& db, const LedgerRecords& records, const st
 
 // Replaces the complainant's personal data in the payload by a salted commitment and stores it
 // apart (table personal_data).
-void move_personal_data(SQLite::Database& db, Leaf& leaf) {
+void move_personal_data(StatementCache& db, Leaf& leaf) {
   if (leaf.kind != "complaint.received" || !leaf.payload.contains("complainant")) return;
   const Json person = {{"name", leaf.payload["complainant"].value("name", "")},
                        {"phone", leaf.payload["complainant"].value("phone", "")}};
@@ -214,7 +225,8 @@ void move_personal_data(SQLite::Database& db, Leaf& leaf) {
   leaf.payload["complainant_commitment"] = commitment;
   // A complaint number freed by voiding its record may be recorded again: the new complainant
   // replaces the voided record's.
-  SQLite::Statement ins(db, "INSERT OR REPLACE INTO personal_data VALUES (?, ?, ?, ?, ?, ?)");
+  const auto use = db.use("INSERT OR REPLACE INTO personal_data VALUES (?, ?, ?, ?, ?, ?)");
+  SQLite::Statement& ins = *use;
   ins.bind(1, leaf.payload["complaint_no"].get<std::string>());
   ins.bind(2, static_cast<std::int64_t>(leaf.seq));
   ins.bind(3, salt.data(), static_cast<int>(salt.size()));
@@ -243,7 +255,7 @@ std::string record_type_of(const std::string& kind) {
   const std::string prefix = kind.substr(0, kind.find('.'));
   if (prefix == "inspection" || prefix == "retest" || prefix == "objection") return "batch";
   if (prefix == "entity" || prefix == "licence" || prefix == "equipment" || prefix == "incident" ||
-      prefix == "complaint" || prefix == "calendar") {
+      prefix == "complaint" || prefix == "calendar" || prefix == "account") {
     return prefix;
   }
   return "";  // correction / void: the record of the target
@@ -254,14 +266,17 @@ namespace {
 // The calendar is read on every append; parsing it each time would dominate bulk imports. Cache
 // it per thread, keyed by the file and the (year, seq) of every loaded year, so a newly loaded
 // year (or a rolled-back one) is always seen.
-std::shared_ptr<const WorkingDayCalendar> cached_calendar(SQLite::Database& db) {
+std::shared_ptr<const WorkingDayCalendar> cached_calendar(StatementCache& statements) {
   thread_local std::string cached_key;
   thread_local std::shared_ptr<const WorkingDayCalendar> cached;
-  std::string key = db.getFilename() + "|" +
-                    db.execAndGet(
-                          "SELECT COALESCE(group_concat(year || ':' || seq), '') FROM "
-                          "(SELECT year, seq FROM calendar_years ORDER BY year)")
-                        .getString();
+  SQLite::Database& db = statements.db();
+  std::string key = db.getFilename() + "|";
+  {
+    const auto years = statements.use(
+        "SELECT COALESCE(group_concat(year || ':' || seq), '') FROM "
+        "(SELECT year, seq FROM calendar_years ORDER BY year)");
+    if (years->executeStep()) key += years->getColumn(0).getString();
+  }
   if (cached && key == cached_key) return cached;
   auto calendar = std::make_shared<WorkingDayCalendar>(WorkingDayCalendar::built_in());
   SQLite::Statement q(db, "SELECT csv FROM calendar_years ORDER BY year");
@@ -273,15 +288,27 @@ std::shared_ptr<const WorkingDayCalendar> cached_calendar(SQLite::Database& db) 
 
 }  // namespace
 
-WorkingDayCalendar ledger_calendar(SQLite::Database& db) { return *cached_calendar(db); }
+WorkingDayCalendar ledger_calendar(SQLite::Database& db) {
+  StatementCache statements(db);
+  return *cached_calendar(statements);
+}
 
-LedgerRecords::LedgerRecords(SQLite::Database& db) : db_(db), calendar_(cached_calendar(db)) {}
+LedgerRecords::LedgerRecords(SQLite::Database& db)
+    : own_statements_(std::make_unique<StatementCache>(db)),
+      statements_(*own_statements_),
+      calendar_(cached_calendar(statements_)) {}
+
+LedgerRecords::LedgerRecords(StatementCache& statements)
+    : statements_(statements), calendar_(cached_calendar(statements_)) {}
+
+LedgerRecords::~LedgerRecords() = default;
 
 std::vector<RecordEvent> LedgerRecords::record_events(const std::string& type,
                                                       const std::string& key) const {
-  SQLite::Statement q(db_,
-                      "SELECT e.seq, e.leaf FROM event_index i JOIN events e ON e.seq = i.seq "
-                      "WHERE i.record_type = ? AND i.record_key = ? ORDER BY i.seq");
+  const auto use = statements_.use(
+      "SELECT e.seq, e.leaf FROM event_index i JOIN events e ON e.seq = i.seq "
+      "WHERE i.record_type = ? AND i.record_key = ? ORDER BY i.seq");
+  SQLite::Statement& q = *use;
   q.bind(1, type);
   q.bind(2, key);
   std::vector<RecordEvent> out;
@@ -289,14 +316,61 @@ std::vector<RecordEvent> LedgerRecords::record_events(const std::string& type,
   return out;
 }
 
+// Entities, licences and equipment are read from their projection rows: each row is exactly the
+// fold of the record's effective events (write_entity etc. above), written in the transaction of
+// the record's latest event, so it equals folding again here.
 std::optional<EntityState> LedgerRecords::entity(const std::string& uscc) const {
-  return fold_entity(effective_events(record_events("entity", uscc)));
+  const auto q = statements_.use(
+      "SELECT uscc, name, township, industry, address, uscc_as_printed, first_seq, last_seq "
+      "FROM entities WHERE uscc = ?");
+  q->bind(1, uscc);
+  if (!q->executeStep()) return std::nullopt;
+  EntityState s;
+  s.uscc = q->getColumn(0).getString();
+  s.name = q->getColumn(1).getString();
+  s.township = q->getColumn(2).getString();
+  s.industry = q->getColumn(3).getString();
+  s.address = q->getColumn(4).getString();
+  s.uscc_as_printed = q->getColumn(5).getInt64() != 0;
+  s.first_seq = static_cast<std::uint64_t>(q->getColumn(6).getInt64());
+  s.last_seq = static_cast<std::uint64_t>(q->getColumn(7).getInt64());
+  return s;
 }
 std::optional<LicenceState> LedgerRecords::licence(const std::string& licence_no) const {
-  return fold_licence(effective_events(record_events("licence", licence_no)));
+  const auto q = statements_.use(
+      "SELECT licence_no, uscc, valid_from, valid_to, revoked_on, first_seq, last_seq FROM "
+      "licences "
+      "WHERE licence_no = ?");
+  q->bind(1, licence_no);
+  if (!q->executeStep()) return std::nullopt;
+  LicenceState s;
+  s.licence_no = q->getColumn(0).getString();
+  s.uscc = q->getColumn(1).getString();
+  s.valid_from = stored_date(q->getColumn(2));
+  s.valid_to = stored_date(q->getColumn(3));
+  if (!q->getColumn(4).isNull()) s.revoked_on = stored_date(q->getColumn(4));
+  s.first_seq = static_cast<std::uint64_t>(q->getColumn(5).getInt64());
+  s.last_seq = static_cast<std::uint64_t>(q->getColumn(6).getInt64());
+  return s;
 }
 std::optional<EquipmentState> LedgerRecords::equipment(const std::string& code) const {
-  return fold_equipment(effective_events(record_events("equipment", code)));
+  const auto q = statements_.use(
+      "SELECT equipment_code, registration_no, category, user_uscc, township, status, "
+      "registered_on, status_since, first_seq, last_seq FROM equipment WHERE equipment_code = ?");
+  q->bind(1, code);
+  if (!q->executeStep()) return std::nullopt;
+  EquipmentState s;
+  s.equipment_code = q->getColumn(0).getString();
+  s.registration_no = q->getColumn(1).getString();
+  s.category = q->getColumn(2).getString();
+  s.user_uscc = q->getColumn(3).getString();
+  s.township = q->getColumn(4).getString();
+  s.status = q->getColumn(5).getString();
+  s.registered_on = stored_date(q->getColumn(6));
+  s.status_since = stored_date(q->getColumn(7));
+  s.first_seq = static_cast<std::uint64_t>(q->getColumn(8).getInt64());
+  s.last_seq = static_cast<std::uint64_t>(q->getColumn(9).getInt64());
+  return s;
 }
 std::optional<BatchState> LedgerRecords::batch(const std::string& sample_no) const {
   return fold_batch(effective_events(record_events("batch", sample_no)), *calendar_);
@@ -309,14 +383,20 @@ std::optional<ComplaintState> LedgerRecords::complaint(const std::string& compla
 }
 
 std::optional<RecordLookup::EventRef> LedgerRecords::event(std::uint64_t seq) const {
-  SQLite::Statement q(db_,
-                      "SELECT e.seq, e.leaf, i.record_type, i.record_key FROM event_index i "
-                      "JOIN events e ON e.seq = i.seq WHERE i.seq = ?");
-  q.bind(1, static_cast<std::int64_t>(seq));
-  if (!q.executeStep()) return std::nullopt;
-  RecordEvent target = record_event_of(q);
-  const std::string type = q.getColumn(2).getString();
-  const std::string key = q.getColumn(3).getString();
+  RecordEvent target;
+  std::string type;
+  std::string key;
+  {
+    const auto use = statements_.use(
+        "SELECT e.seq, e.leaf, i.record_type, i.record_key FROM event_index i "
+        "JOIN events e ON e.seq = i.seq WHERE i.seq = ?");
+    SQLite::Statement& q = *use;
+    q.bind(1, static_cast<std::int64_t>(seq));
+    if (!q.executeStep()) return std::nullopt;
+    target = record_event_of(q);
+    type = q.getColumn(2).getString();
+    key = q.getColumn(3).getString();
+  }
   EventRef ref{target.kind, std::move(target.payload), false, false};
   const auto events = record_events(type, key);
   for (const auto& e : events) {
@@ -331,19 +411,41 @@ std::optional<RecordLookup::EventRef> LedgerRecords::event(std::uint64_t seq) co
   return ref;
 }
 
+namespace {
+FieldProblems validate_with(StatementCache& statements, const std::string& kind,
+                            const Json& payload, CivilDate today);
+void project_with(StatementCache& db, const Leaf& leaf);
+}  // namespace
+
 DomainApplier::DomainApplier(TodayClock today) : today_(std::move(today)) {}
 
-void DomainApplier::prepare(SQLite::Database& db, Leaf& leaf) {
-  FieldProblems problems = validate_against_ledger(db, leaf.kind, leaf.payload, today_());
-  if (!problems.empty()) throw AppendRejected(std::move(problems));
-  move_personal_data(db, leaf);
+DomainApplier::~DomainApplier() = default;
+
+StatementCache& DomainApplier::statements(SQLite::Database& db) {
+  if (!statements_) {
+    statements_ = std::make_unique<StatementCache>(db);
+  } else if (&statements_->db() != &db) {
+    throw std::logic_error("a DomainApplier serves the one connection it was first used with");
+  }
+  return *statements_;
 }
 
-void DomainApplier::project(SQLite::Database& db, const Leaf& leaf) { project_event(db, leaf); }
+void DomainApplier::prepare(SQLite::Database& db, Leaf& leaf) {
+  StatementCache& cache = statements(db);
+  FieldProblems problems = validate_with(cache, leaf.kind, leaf.payload, today_());
+  if (!problems.empty()) throw AppendRejected(std::move(problems));
+  move_personal_data(cache, leaf);
+}
 
-FieldProblems validate_against_ledger(SQLite::Database& db, const std::string& kind,
-                                      const Json& payload, CivilDate today) {
-  LedgerRecords records(db);
+void DomainApplier::project(SQLite::Database& db, const Leaf& leaf) {
+  project_with(statements(db), leaf);
+}
+
+namespace {
+
+FieldProblems validate_with(StatementCache& statements, const std::string& kind,
+                            const Json& payload, CivilDate today) {
+  LedgerRecords records(statements);
   FieldProblems problems = validate_event(EventSchema::builtin(), kind, payload, records, today);
   if (problems.empty() && kind == "calendar.year_loaded") {
     WorkingDayCalendar probe;
@@ -359,13 +461,14 @@ FieldProblems validate_against_ledger(SQLite::Database& db, const std::string& k
   return problems;
 }
 
-void project_event(SQLite::Database& db, const Leaf& leaf) {
+void project_with(StatementCache& db, const Leaf& leaf) {
   std::string type = record_type_of(leaf.kind);
   std::string key;
   std::optional<std::int64_t> target;
   if (type.empty()) {
     target = leaf.payload.at("target_seq").get<std::int64_t>();
-    SQLite::Statement q(db, "SELECT record_type, record_key FROM event_index WHERE seq = ?");
+    const auto use = db.use("SELECT record_type, record_key FROM event_index WHERE seq = ?");
+    SQLite::Statement& q = *use;
     q.bind(1, *target);
     if (!q.executeStep()) throw std::runtime_error("amended event is not indexed");
     type = q.getColumn(0).getString();
@@ -404,6 +507,19 @@ void project_event(SQLite::Database& db, const Leaf& leaf) {
   refresh_record(db, records, type, key);
 }
 
+}  // namespace
+
+FieldProblems validate_against_ledger(SQLite::Database& db, const std::string& kind,
+                                      const Json& payload, CivilDate today) {
+  StatementCache statements(db);
+  return validate_with(statements, kind, payload, today);
+}
+
+void project_event(SQLite::Database& db, const Leaf& leaf) {
+  StatementCache statements(db);
+  project_with(statements, leaf);
+}
+
 const std::vector<std::string>& projection_tables() {
   static const std::vector<std::string> tables = {"event_index", "entities",      "licences",
                                                   "equipment",   "batches",       "incidents",
@@ -414,6 +530,7 @@ const std::vector<std::string>& projection_tables() {
 std::uint64_t rebuild_projections(SQLite::Database& db) {
   SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
   for (const auto& table : projection_tables()) db.exec("DELETE FROM " + table);
+  StatementCache statements(db);  // reset before the commit: each use resets its statement
   SQLite::Statement q(db, "SELECT seq, leaf FROM events ORDER BY seq");
   std::uint64_t count = 0;
   while (q.executeStep()) {
@@ -424,7 +541,7 @@ std::uint64_t rebuild_projections(SQLite::Database& db) {
                             error);
     if (!leaf) throw std::runtime_error("malformed leaf at seq " + std::to_string(count + 1));
     if (EventSchema::builtin().find(leaf->kind) == nullptr) continue;  // not a domain event
-    project_event(db, *leaf);
+    project_with(statements, *leaf);
     ++count;
   }
   tx.commit();

@@ -93,6 +93,13 @@ class LedgerScan {
     return false;
   }
 
+  // A TEXT column's bytes, as getString() would copy them.
+  static std::string_view column_text(SQLite::Statement& rows, int index) {
+    const SQLite::Column column = rows.getColumn(index);
+    const char* text = column.getText();
+    return {text, static_cast<std::size_t>(column.getBytes())};
+  }
+
   bool check_row(SQLite::Statement& rows) {
     const std::uint64_t expected = range_.size() + 1;
     const auto seq = static_cast<std::uint64_t>(rows.getColumn(0).getInt64());
@@ -113,25 +120,24 @@ class LedgerScan {
                          "(the leaf or its hash was edited)");
     }
     LeafError leaf_error;
-    const auto leaf = decode_leaf(bytes, leaf_error);
-    if (!leaf) {
+    LeafHeader& leaf = header_;  // reused: no allocation per event
+    if (!decode_leaf_header(bytes, leaf, leaf_error)) {
       return problem(seq, "leaf_malformed",
                      "event " + std::to_string(seq) + ": leaf is not a valid version-1 leaf (" +
                          leaf_error.field + ": " + leaf_error.message + ")");
     }
-    if (leaf->seq != seq) {
+    if (leaf.seq != seq) {
       return problem(seq, "seq_mismatch",
                      "row " + std::to_string(seq) + " holds the leaf of event " +
-                         std::to_string(leaf->seq) + " (rows were moved or swapped)");
+                         std::to_string(leaf.seq) + " (rows were moved or swapped)");
     }
-    if (leaf->kind != rows.getColumn(1).getString() ||
-        leaf->recorded_at != rows.getColumn(2).getString() ||
-        leaf->actor != rows.getColumn(3).getString()) {
+    if (leaf.kind != column_text(rows, 1) || leaf.recorded_at != column_text(rows, 2) ||
+        leaf.actor != column_text(rows, 3)) {
       return problem(seq, "column_mismatch",
                      "event " + std::to_string(seq) +
                          ": kind/recorded_at/actor columns differ from the hashed leaf");
     }
-    if (leaf->prev != prev_) {
+    if (leaf.prev != prev_) {
       return problem(seq, "chain_broken",
                      "event " + std::to_string(seq) +
                          ": prev does not equal the leaf hash of the event before it");
@@ -211,6 +217,7 @@ class LedgerScan {
   Sha256 hasher_;
   CompactRange range_;
   Hash prev_ = kGenesisPrev;
+  LeafHeader header_;
   std::uint64_t last_good_size_ = 0;
 };
 
