@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs missing packages, checks formatting, then builds and runs the suite
-#   1. optimised build, warnings as errors           (build/release)
+#   1. optimised build, warnings as errors           (build/release; CTest includes the short
+#      forms of the reliability batteries, label "reliability": docs/reliability.md)
 #   2. AddressSanitizer + UBSan build, same tests     (build/asan)
 #   3. bounded libFuzzer runs with clang-14           (build/fuzz)
 # Environment: QLEDGER_FUZZ_SECONDS (default 30 per target), QLEDGER_CRASH_CYCLES (default 12),

@@ -12,6 +12,7 @@
 #include "qledger/field_problem.hpp"
 #include "qledger/hash.hpp"
 #include "qledger/leaf.hpp"
+#include "qledger/storage_error.hpp"
 
 #include <SQLiteCpp/Database.h>
 
@@ -114,7 +115,8 @@ class Ledger {
   static void create(const std::string& path, const LedgerInfo& info);
 
   // Opens an existing ledger for reading and appending; applies pending schema migrations.
-  // Throws std::runtime_error if the file is missing or not a qledger ledger.
+  // Throws std::runtime_error if the file is missing or not a qledger ledger, StorageError if
+  // SQLite cannot use it (damaged, locked, read-only).
   explicit Ledger(const std::string& path, LedgerOptions options = {},
                   std::shared_ptr<EventApplier> applier = nullptr);
   ~Ledger();  // drains the queue: every accepted append is committed or failed before return
@@ -122,6 +124,7 @@ class Ledger {
   Ledger& operator=(const Ledger&) = delete;
 
   // Appends one event; returns once it is durable. Throws AppendRejected for invalid input,
+  // StorageError (full disk, lock timeout, read-only or damaged file) or another
   // std::runtime_error if the transaction failed (nothing of it was written).
   Receipt append(AppendRequest request);
   std::future<Receipt> append_async(AppendRequest request);

@@ -6,6 +6,7 @@
 #include "qledger/leaf.hpp"
 #include "qledger/ledger_proofs.hpp"
 #include "qledger/proof_json.hpp"
+#include "qledger/storage_error.hpp"
 #include "routes.hpp"
 
 namespace qledger::daemon {
@@ -119,9 +120,8 @@ Response post_event(Exchange& x) {
   } else if (!outcome.problems.empty()) {
     res = json_response(x, Status::unprocessable_entity, errors_json(outcome.problems));
   } else {
-    res = json_error(x, outcome.storage_status, "", "storage_unavailable",
-                     "The ledger could not store the event; nothing was written. Retry later.",
-                     "账本暂时无法保存该事件，未写入任何内容，请稍后重试。");
+    const FieldProblem& p = outcome.storage_problem;
+    res = json_error(x, outcome.storage_status, "", p.code, p.message_en, p.message_zh);
   }
   if (has_key) {
     if (outcome.receipt || !outcome.problems.empty()) {
@@ -131,6 +131,17 @@ Response post_event(Exchange& x) {
     }
   }
   return res;
+}
+
+// The ledger or the accounts file failed underneath a handler (full disk, lock, damage): the
+// standard JSON error shape, 507 for a full disk and 503 otherwise, instead of a bare text page.
+Response storage_failure(const Exchange& x, const SQLite::Exception& e) {
+  const int code = e.getExtendedErrorCode() != -1 ? e.getExtendedErrorCode() : e.getErrorCode();
+  const StorageFault fault = classify_sqlite_code(code);
+  const FieldProblem p = storage_fault_problem(fault);
+  return json_error(
+      x, fault == StorageFault::kFull ? Status::insufficient_storage : Status::service_unavailable,
+      "", p.code, p.message_en, p.message_zh);
 }
 
 Response get_events(Exchange& x) {
@@ -223,7 +234,9 @@ Response post_verify(Exchange& x) {
 
 }  // namespace
 
-std::optional<Response> api_route(Exchange& x) {
+namespace {
+
+std::optional<Response> api_route_unguarded(Exchange& x) {
   const std::string& p = x.path;
   const bool get = x.method() == http::verb::get;
   const bool post = x.method() == http::verb::post;
@@ -247,6 +260,16 @@ std::optional<Response> api_route(Exchange& x) {
   }
   if (p == "/api/v1/verify") return post ? post_verify(x) : method_not_allowed(x, "POST");
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Response> api_route(Exchange& x) {
+  try {
+    return api_route_unguarded(x);
+  } catch (const SQLite::Exception& e) {
+    return storage_failure(x, e);
+  }
 }
 
 }  // namespace qledger::daemon

@@ -29,12 +29,16 @@ AppendOutcome append_event(Context& ctx, const User& user, const std::string& ki
     if (out.problems.empty()) {
       out.problems.push_back({"", "rejected", "The event was refused.", "该事件被拒绝。"});
     }
-  } catch (const std::exception& e) {
+  } catch (const StorageError& e) {
     // Nothing of the request was written. A full disk is 507, anything else 503.
-    const std::string what = e.what();
-    out.storage_status = what.find("full") != std::string::npos ? http::status::insufficient_storage
-                                                                : http::status::service_unavailable;
-    out.storage_message = "storage unavailable";
+    out.storage_status = e.fault() == StorageFault::kFull ? http::status::insufficient_storage
+                                                          : http::status::service_unavailable;
+    out.storage_problem = storage_fault_problem(e.fault());
+    out.storage_message = out.storage_problem.message_en;
+  } catch (const std::exception&) {
+    // Nothing was written either (e.g. the ledger is closing): 503.
+    out.storage_problem = storage_fault_problem(StorageFault::kOther);
+    out.storage_message = out.storage_problem.message_en;
   }
   return out;
 }

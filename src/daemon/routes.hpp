@@ -53,6 +53,7 @@ struct AppendOutcome {
   FieldProblems problems;       // validation refusals (422)
   http::status storage_status;  // when neither: 503 or 507
   std::string storage_message;
+  FieldProblem storage_problem;  // when neither: code (storage_full, …) and bilingual message
 };
 AppendOutcome append_event(Context& ctx, const User& user, const std::string& kind, Json payload);
 Json receipt_json(const Receipt& receipt);

@@ -3,11 +3,13 @@
 
 #include "migrate.hpp"
 #include "qledger/merkle.hpp"
+#include "qledger/storage_error.hpp"
 #include "sqlite_node_source.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include <condition_variable>
 #include <cstring>
@@ -42,6 +44,19 @@ CompactRange load_edge(SQLite::Database& db, Hash& last_leaf_hash) {
   last_leaf_hash =
       size == 0 ? kGenesisPrev : nodes.perfect_node(0, static_cast<std::uint64_t>(size - 1));
   return CompactRange(static_cast<std::uint64_t>(size), std::move(edge));
+}
+
+// The exception a failed transaction reports: SQLite's errors become classified StorageErrors
+// (full disk, lock, read-only, damage); anything else passes through unchanged.
+std::exception_ptr classify_failure(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const SQLite::Exception& e) {
+    const int code = e.getExtendedErrorCode() != -1 ? e.getExtendedErrorCode() : e.getErrorCode();
+    return std::make_exception_ptr(StorageError(classify_sqlite_code(code), code, e.what()));
+  } catch (...) {
+    return std::current_exception();
+  }
 }
 
 }  // namespace
@@ -217,11 +232,24 @@ struct Ledger::Writer {
     return Receipt{leaf.seq, lh, c.recorded_at, 0, {}};
   }
 
+  // A ledger file renamed or deleted while open would silently take appends into an inode
+  // nobody will open again. Refuse them instead (one stat() per transaction).
+  void check_not_moved() {
+    int moved = 0;
+    if (sqlite3_file_control(db->getHandle(), "main", SQLITE_FCNTL_HAS_MOVED, &moved) ==
+            SQLITE_OK &&
+        moved != 0) {
+      throw StorageError(StorageFault::kReadOnly, SQLITE_READONLY_DBMOVED,
+                         "the ledger file was moved or deleted while open");
+    }
+  }
+
   void commit_batch(std::vector<PendingAppend>& batch) {
     std::vector<std::optional<Receipt>> receipts(batch.size());
     std::vector<std::exception_ptr> rejections(batch.size());
     try {
       SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+      check_not_moved();
       Cursor cursor = begin_cursor();
       for (std::size_t i = 0; i < batch.size(); ++i) {
         try {
@@ -245,7 +273,7 @@ struct Ledger::Writer {
       // The transaction rolled back: nothing of this batch was written.
       insert_event.tryReset();
       insert_node.tryReset();
-      const auto error = std::current_exception();
+      const auto error = classify_failure(std::current_exception());
       for (std::size_t i = 0; i < batch.size(); ++i) {
         batch[i].promise.set_exception(rejections[i] ? rejections[i] : error);
       }
@@ -256,6 +284,7 @@ struct Ledger::Writer {
     BulkResult result;
     try {
       SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+      check_not_moved();
       Cursor cursor = begin_cursor();
       for (std::uint64_t index = 0;; ++index) {
         std::optional<AppendRequest> request = bulk.source();
@@ -282,7 +311,7 @@ struct Ledger::Writer {
     } catch (...) {
       insert_event.tryReset();
       insert_node.tryReset();
-      bulk.promise.set_exception(std::current_exception());
+      bulk.promise.set_exception(classify_failure(std::current_exception()));
     }
   }
 
@@ -310,13 +339,19 @@ struct Ledger::Reader {
 Ledger::Ledger(const std::string& path, LedgerOptions options,
                std::shared_ptr<EventApplier> applier)
     : path_(path), options_(options) {
-  {
-    auto db = open_ledger_database(path, false, options.busy_timeout_ms);
-    info_ = read_ledger_info(*db);
-    migrate_ledger(*db);
+  try {
+    {
+      auto db = open_ledger_database(path, false, options.busy_timeout_ms);
+      info_ = read_ledger_info(*db);
+      migrate_ledger(*db);
+    }
+    writer_ = std::make_unique<Writer>(path, options_, std::move(applier));
+    reader_ = std::make_unique<Reader>(path, options_.busy_timeout_ms);
+  } catch (const SQLite::Exception& e) {
+    // A damaged, locked or unwritable file: say which, with the path (never its contents).
+    const int code = e.getExtendedErrorCode() != -1 ? e.getExtendedErrorCode() : e.getErrorCode();
+    throw StorageError(classify_sqlite_code(code), code, std::string(e.what()) + ": " + path);
   }
-  writer_ = std::make_unique<Writer>(path, options_, std::move(applier));
-  reader_ = std::make_unique<Reader>(path, options_.busy_timeout_ms);
 }
 
 Ledger::~Ledger() = default;

@@ -2,10 +2,12 @@
 #include "migrate.hpp"
 #include "qledger/ledger.hpp"
 #include "qledger/schema_migrations.hpp"
+#include "qledger/storage_error.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 
@@ -42,6 +44,12 @@ std::unique_ptr<SQLite::Database> open_ledger_database(const std::string& path, 
   }
   const int flags = read_only ? SQLite::OPEN_READONLY : SQLite::OPEN_READWRITE;
   auto db = std::make_unique<SQLite::Database>(path, flags, busy_timeout_ms);
+  if (!read_only && sqlite3_db_readonly(db->getHandle(), "main") == 1) {
+    // SQLite quietly falls back to read-only when the file or its file system is; say so now
+    // rather than failing on the first append.
+    throw StorageError(StorageFault::kReadOnly, SQLITE_READONLY,
+                       "the file or its file system is read-only: " + path);
+  }
   if (!read_only) {
     const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") throw std::runtime_error("cannot put ledger in WAL mode: " + path);
