@@ -71,13 +71,13 @@ TEST_SUITE("daemon") {
     const User u = store.add_user("zhang", "a long password", Role::kAnalyst, "root");
     const NewSession s = store.create_session(u.id, 60, 1000);
     CHECK(s.id.size() == 64);
-    CHECK(store.find_session(s.id, 1059));
-    CHECK_FALSE(store.find_session(s.id, 1060));
-    CHECK_FALSE(store.find_session(std::string(64, '0'), 1000));
+    CHECK(store.find_session(s.id, 1059, 3600));
+    CHECK_FALSE(store.find_session(s.id, 1060, 3600));
+    CHECK_FALSE(store.find_session(std::string(64, '0'), 1000, 3600));
     const NewSession s2 = store.create_session(u.id, 60, 2000);
-    CHECK(store.find_session(s2.id, 2001)->csrf == s2.csrf);
+    CHECK(store.find_session(s2.id, 2001, 3600)->csrf == s2.csrf);
     store.end_session(s2.id);
-    CHECK_FALSE(store.find_session(s2.id, 2001));
+    CHECK_FALSE(store.find_session(s2.id, 2001, 3600));
 
     const NewToken t = store.create_token("zhang", "nightly export", std::nullopt, "root");
     CHECK(t.secret.rfind("qlt_", 0) == 0);
@@ -99,6 +99,52 @@ TEST_SUITE("daemon") {
     CHECK(store.list_tokens().size() == 2);
   }
 
+  TEST_CASE("sessions: sliding idle timeout and absolute lifetime") {
+    TempDir dir;
+    UserStore store(dir.file("users.db"), 1000);
+    const User u = store.add_user("zhou", "a long password", Role::kInspector, "root");
+    constexpr std::int64_t kIdle = 1800, kLife = 12 * 3600, t0 = 1'000'000;
+    // Used every 25 minutes: each use moves the idle deadline, until the absolute end.
+    const NewSession busy = store.create_session(u.id, kLife, t0);
+    std::int64_t t = t0;
+    while (t + 1500 < t0 + kLife) {
+      t += 1500;
+      INFO("t - t0 = " << t - t0);
+      REQUIRE(store.find_session(busy.id, t, kIdle));
+    }
+    CHECK(t > t0 + kIdle * 20);  // far beyond one idle period without a new login
+    CHECK_FALSE(store.find_session(busy.id, t0 + kLife, kIdle));
+    // Deleted once expired: even a (bogus) earlier clock does not revive it.
+    CHECK_FALSE(store.find_session(busy.id, t0 + 1, kIdle));
+
+    // Unused for the idle period: gone, though far from the absolute end.
+    const NewSession idle = store.create_session(u.id, kLife, t0);
+    CHECK(store.find_session(idle.id, t0 + kIdle - 1, kIdle));
+    CHECK_FALSE(store.find_session(idle.id, t0 + kIdle - 1 + kIdle, kIdle));
+    CHECK_FALSE(store.find_session(idle.id, t0 + kIdle, kIdle));
+
+    // Uses closer together than kSessionTouchSeconds are not written back (reads stay cheap);
+    // the deadline then counts from the last recorded use.
+    const NewSession quick = store.create_session(u.id, kLife, t0);
+    CHECK(store.find_session(quick.id, t0 + kSessionTouchSeconds - 1, kIdle));
+    CHECK_FALSE(store.find_session(quick.id, t0 + kIdle, kIdle));
+  }
+
+  TEST_CASE("sessions: a users file from before idle expiry is upgraded") {
+    TempDir dir;
+    const std::string path = dir.file("old.users.db");
+    {
+      SQLite::Database old(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+      old.exec(
+          "CREATE TABLE sessions (digest TEXT PRIMARY KEY, user_id INTEGER NOT NULL, csrf TEXT NOT "
+          "NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID");
+    }
+    UserStore store(path, 1000);
+    const User u = store.add_user("wu", "a long password", Role::kAnalyst, "root");
+    const NewSession s = store.create_session(u.id, 3600, 5000);
+    CHECK(store.find_session(s.id, 5100, 1800));
+  }
+
   TEST_CASE("role permissions") {
     CHECK(may_record(Role::kInspector, "inspection.recorded"));
     CHECK(may_record(Role::kInspector, "complaint.received"));
@@ -113,6 +159,11 @@ TEST_SUITE("daemon") {
     CHECK(may_verify(Role::kSupervisor));
     CHECK_FALSE(may_verify(Role::kAdmin));
     CHECK(may_manage_accounts(Role::kAdmin));
+    // Account events only through the account commands, for every role.
+    for (Role r : {Role::kInspector, Role::kSupervisor, Role::kAnalyst, Role::kAdmin}) {
+      CHECK_FALSE(may_record(r, "account.user_added"));
+      CHECK_FALSE(may_record(r, "account.role_changed"));
+    }
     CHECK(parse_role("analyst") == Role::kAnalyst);
     CHECK_FALSE(parse_role("root"));
   }
@@ -184,6 +235,22 @@ TEST_SUITE("daemon") {
     CHECK_THROWS_AS(load_config({"--db", "x", "--listen", "nope"}), ConfigError);
     CHECK_THROWS_AS(apply_config_json(c, R"({"threads":"two"})"), ConfigError);
     CHECK_THROWS_AS(apply_config_json(c, R"({"unknown":1})"), ConfigError);
+    CHECK(c.session_idle_seconds == 1800);
+    CHECK(c.session_ttl_seconds == 12 * 3600);
+    CHECK(c.tls_cert_file.empty());
+    apply_config_json(c, R"({"session_idle_seconds":600,"tls_cert":"c.pem","tls_key":"k.pem"})");
+    CHECK(c.session_idle_seconds == 600);
+    CHECK(c.tls_cert_file == "c.pem");
+    c = load_config({"--db", "x", "--tls-cert", "c.pem", "--tls-key", "k.pem"});
+    CHECK(c.tls_key_file == "k.pem");
+    CHECK_THROWS_AS(load_config({"--db", "x", "--tls-cert", "c.pem"}), ConfigError);
+    CHECK_NOTHROW(apply_config_json(c, R"({"$comment":"notes"})"));
+    // The packaged settings load as they are.
+    Config packaged =
+        load_config({"--config", std::string(QLEDGER_TEST_DATA) + "/../../packaging/qledgerd.json",
+                     "--db", "x"});
+    CHECK(packaged.session_idle_seconds == 1800);
+    CHECK(packaged.secure_cookies);
     parse_listen(c, "[::1]:8443");
     CHECK(c.listen_address == "::1");
     CHECK(c.port == 8443);

@@ -67,6 +67,8 @@ def columns(kind):
 def generated():
     lines = [BEGIN, ""]
     for kind_name in sorted(schema["kinds"]):
+        if kind_name.startswith("account."):
+            continue  # appended only by `qledger user` / `qledger token`, never imported
         kind = schema["kinds"][kind_name]
         lines.append(f"### `{kind_name}` — {kind['zh']}")
         lines.append("")

@@ -4,8 +4,13 @@
 //
 // Roles (docs/daemon.md §"Roles"): inspector records events, supervisor verifies, signs and
 // corrects/voids, analyst reads and reports, admin manages users, registries and the calendar.
-// Until the event schema has user.* and token.* kinds, every change of an account is also written
-// to the append-only table account_changes of this file.
+// Every change of an account is an account.* event on the ledger (auth_account_events.hpp) when a
+// journal is set — qledgerd and the `qledger user|token` commands always set one — and is also
+// written to the append-only table account_changes of this file.
+//
+// Browser sessions end after `idle_seconds` without a request (sliding: each use moves the
+// deadline, recorded at most every kSessionTouchSeconds) or at their absolute `expires_at`,
+// whichever comes first, and on logout (end_session).
 //
 // Thread-safe: one connection guarded by a mutex. All times are Unix seconds (UTC).
 #pragma once
@@ -21,6 +26,7 @@
 #include <string_view>
 #include <vector>
 
+#include "qledger/auth_account_events.hpp"
 #include "qledger/auth_password.hpp"
 
 namespace qledger {
@@ -58,8 +64,11 @@ struct NewSession {
 struct ActiveSession {
   User user;
   std::string csrf;
-  std::int64_t expires_at = 0;
+  std::int64_t expires_at = 0;  // absolute end
 };
+
+// A session's last use is written back at most this often (seconds), so reads stay cheap.
+inline constexpr std::int64_t kSessionTouchSeconds = 30;
 
 struct NewToken {
   std::int64_t id = 0;
@@ -97,7 +106,10 @@ class UserStore {
   UserStore(const UserStore&) = delete;
   UserStore& operator=(const UserStore&) = delete;
 
-  // Users. `actor` names who made the change (recorded in account_changes).
+  // Every later account change is passed to `journal` inside its transaction (see above).
+  void set_account_journal(AccountJournal journal);
+
+  // Users. `actor` names who made the change (the ledger event's actor, and account_changes).
   // Usernames: 1..64 of a-z 0-9 . _ - ; passwords: kMinPasswordLength..kMaxPasswordLength bytes.
   // Throw AccountError: "invalid_username", "weak_password", "user_exists", "unknown_user".
   User add_user(const std::string& username, std::string_view password, Role role,
@@ -112,9 +124,12 @@ class UserStore {
   // users (a dummy hash is checked).
   std::optional<User> authenticate(const std::string& username, std::string_view password);
 
-  // Sessions (browser). Disabling a user ends its sessions.
+  // Sessions (browser). Disabling a user or changing its password ends its sessions.
+  // `ttl_seconds` is the absolute lifetime. find_session refuses (and deletes) a session unused
+  // for `idle_seconds` or past its lifetime, and otherwise slides its idle deadline.
   NewSession create_session(std::int64_t user_id, std::int64_t ttl_seconds, std::int64_t now);
-  std::optional<ActiveSession> find_session(std::string_view id, std::int64_t now);
+  std::optional<ActiveSession> find_session(std::string_view id, std::int64_t now,
+                                            std::int64_t idle_seconds);
   void end_session(std::string_view id);
 
   // API tokens (scripts). Throw AccountError "unknown_user", "unknown_token".
@@ -142,11 +157,13 @@ class UserStore {
   void record_change(const std::string& actor, const std::string& action,
                      const std::string& subject, const std::string& detail);
   std::int64_t require_user_id(const std::string& username);
+  void journal(const std::string& kind, const std::string& actor, Json payload);
 
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
   std::uint32_t iterations_;
   std::string dummy_hash_;
+  AccountJournal journal_;
 };
 
 std::int64_t unix_now();

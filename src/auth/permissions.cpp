@@ -1,5 +1,7 @@
 #include "qledger/auth_permissions.hpp"
 
+#include "qledger/auth_account_events.hpp"
+
 namespace qledger {
 
 namespace {
@@ -16,6 +18,9 @@ bool is_registry_kind(std::string_view kind) {
 }  // namespace
 
 bool may_record(Role role, std::string_view kind) {
+  // Account events come only from the account commands (UserStore's journal), never from the
+  // generic append form or API, whatever the role.
+  if (is_account_event_kind(kind)) return false;
   switch (role) {
     case Role::kInspector:
       return kind != "correction" && kind != "void" && !starts_with(kind, "calendar.");

@@ -30,7 +30,8 @@ CREATE TABLE IF NOT EXISTS sessions (
   digest     TEXT PRIMARY KEY,
   user_id    INTEGER NOT NULL REFERENCES users(id),
   csrf       TEXT NOT NULL,
-  expires_at INTEGER NOT NULL
+  expires_at INTEGER NOT NULL,
+  last_seen  INTEGER NOT NULL DEFAULT 0
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   user_id        INTEGER NOT NULL,
@@ -112,10 +113,28 @@ UserStore::UserStore(const std::string& path, std::uint32_t iterations) : iterat
   db_->exec("PRAGMA synchronous=FULL");
   db_->exec("PRAGMA foreign_keys=ON");
   db_->exec(kSchema);
+  // Files from before idle expiry lack sessions.last_seen: add it (their sessions count as idle).
+  bool has_last_seen = false;
+  {
+    SQLite::Statement cols(*db_, "SELECT name FROM pragma_table_info('sessions')");
+    while (cols.executeStep()) has_last_seen |= cols.getColumn(0).getString() == "last_seen";
+  }
+  if (!has_last_seen) {
+    db_->exec("ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0");
+  }
   dummy_hash_ = hash_password("qledgerd-dummy-password", iterations_);
 }
 
 UserStore::~UserStore() = default;
+
+void UserStore::set_account_journal(AccountJournal journal) {
+  std::lock_guard lock(mutex_);
+  journal_ = std::move(journal);
+}
+
+void UserStore::journal(const std::string& kind, const std::string& actor, Json payload) {
+  if (journal_) journal_(AccountEvent{kind, actor, std::move(payload)});
+}
 
 void UserStore::record_change(const std::string& actor, const std::string& action,
                               const std::string& subject, const std::string& detail) {
@@ -158,6 +177,8 @@ User UserStore::add_user(const std::string& username, std::string_view password,
   q.bind(3, hash);
   q.exec();
   User u{db_->getLastInsertRowid(), username, role, false};
+  journal("account.user_added", actor,
+          {{"username", username}, {"role", std::string(role_name(role))}});
   record_change(actor, "user.added", username, std::string(role_name(role)));
   tx.commit();
   return u;
@@ -177,6 +198,7 @@ void UserStore::set_password(const std::string& username, std::string_view passw
   SQLite::Statement end(*db_, "DELETE FROM sessions WHERE user_id = ?");
   end.bind(1, static_cast<std::int64_t>(id));
   end.exec();
+  journal("account.password_changed", actor, {{"username", username}});
   record_change(actor, "user.password_changed", username, "");
   tx.commit();
 }
@@ -185,10 +207,20 @@ void UserStore::set_role(const std::string& username, Role role, const std::stri
   std::lock_guard lock(mutex_);
   SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
   const auto id = require_user_id(username);
+  std::string previous;
+  {
+    SQLite::Statement old(*db_, "SELECT role FROM users WHERE id = ?");
+    old.bind(1, static_cast<std::int64_t>(id));
+    if (old.executeStep()) previous = old.getColumn(0).getString();
+  }
   SQLite::Statement q(*db_, "UPDATE users SET role = ? WHERE id = ?");
   q.bind(1, std::string(role_name(role)));
   q.bind(2, static_cast<std::int64_t>(id));
   q.exec();
+  journal("account.role_changed", actor,
+          {{"username", username},
+           {"role", std::string(role_name(role))},
+           {"previous_role", previous}});
   record_change(actor, "user.role_changed", username, std::string(role_name(role)));
   tx.commit();
 }
@@ -206,6 +238,8 @@ void UserStore::set_disabled(const std::string& username, bool disabled, const s
     end.bind(1, static_cast<std::int64_t>(id));
     end.exec();
   }
+  journal(disabled ? "account.user_disabled" : "account.user_enabled", actor,
+          {{"username", username}});
   record_change(actor, disabled ? "user.disabled" : "user.enabled", username, "");
   tx.commit();
 }
@@ -254,26 +288,44 @@ NewSession UserStore::create_session(std::int64_t user_id, std::int64_t ttl_seco
   purge.bind(1, static_cast<std::int64_t>(now));
   purge.exec();
   SQLite::Statement q(
-      *db_, "INSERT INTO sessions(digest, user_id, csrf, expires_at) VALUES (?, ?, ?, ?)");
+      *db_,
+      "INSERT INTO sessions(digest, user_id, csrf, expires_at, last_seen) VALUES (?, ?, ?, ?, ?)");
   q.bind(1, secret_digest(s.id));
   q.bind(2, static_cast<std::int64_t>(user_id));
   q.bind(3, s.csrf);
   q.bind(4, static_cast<std::int64_t>(s.expires_at));
+  q.bind(5, static_cast<std::int64_t>(now));
   q.exec();
   return s;
 }
 
-std::optional<ActiveSession> UserStore::find_session(std::string_view id, std::int64_t now) {
+std::optional<ActiveSession> UserStore::find_session(std::string_view id, std::int64_t now,
+                                                     std::int64_t idle_seconds) {
   if (id.size() != 64) return std::nullopt;
+  const std::string digest = secret_digest(id);
   std::lock_guard lock(mutex_);
   SQLite::Statement q(*db_,
-                      "SELECT u.id, u.username, u.role, u.disabled, s.csrf, s.expires_at "
-                      "FROM sessions s JOIN users u ON u.id = s.user_id "
-                      "WHERE s.digest = ? AND s.expires_at > ? AND u.disabled = 0");
-  q.bind(1, secret_digest(id));
-  q.bind(2, static_cast<std::int64_t>(now));
+                      "SELECT u.id, u.username, u.role, u.disabled, s.csrf, s.expires_at, "
+                      "s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id "
+                      "WHERE s.digest = ? AND u.disabled = 0");
+  q.bind(1, digest);
   if (!q.executeStep()) return std::nullopt;
-  return ActiveSession{read_user(q), q.getColumn(4).getString(), q.getColumn(5).getInt64()};
+  ActiveSession s{read_user(q), q.getColumn(4).getString(), q.getColumn(5).getInt64()};
+  const std::int64_t last_seen = q.getColumn(6).getInt64();
+  q.reset();
+  if (now >= s.expires_at || now - last_seen >= idle_seconds) {
+    SQLite::Statement end(*db_, "DELETE FROM sessions WHERE digest = ?");
+    end.bind(1, digest);
+    end.exec();
+    return std::nullopt;
+  }
+  if (now - last_seen >= kSessionTouchSeconds) {
+    SQLite::Statement touch(*db_, "UPDATE sessions SET last_seen = ? WHERE digest = ?");
+    touch.bind(1, static_cast<std::int64_t>(now));
+    touch.bind(2, digest);
+    touch.exec();
+  }
+  return s;
 }
 
 void UserStore::end_session(std::string_view id) {
@@ -304,6 +356,9 @@ NewToken UserStore::create_token(const std::string& username, const std::string&
   }
   q.exec();
   t.id = db_->getLastInsertRowid();
+  Json event = {{"username", username}, {"token_id", t.id}, {"label", label}};
+  if (expires_at) event["expires_at"] = *expires_at;
+  journal("account.token_created", actor, std::move(event));
   record_change(actor, "token.created", username, std::to_string(t.id) + " " + label);
   tx.commit();
   return t;
@@ -323,6 +378,7 @@ void UserStore::revoke_token(std::int64_t token_id, const std::string& actor) {
   SQLite::Statement q(*db_, "UPDATE api_tokens SET revoked = 1 WHERE id = ?");
   q.bind(1, static_cast<std::int64_t>(token_id));
   q.exec();
+  journal("account.token_revoked", actor, {{"username", username}, {"token_id", token_id}});
   record_change(actor, "token.revoked", username, std::to_string(token_id));
   tx.commit();
 }

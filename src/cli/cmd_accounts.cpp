@@ -1,4 +1,5 @@
-// user, token: accounts of qledgerd (kept in <db>.users.db, see docs/daemon.md).
+// user, token: accounts of qledgerd (kept in <db>.users.db, see docs/daemon.md). Every change is
+// also an account.* event on the ledger --db, appended through the same journal as qledgerd's.
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
@@ -6,6 +7,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "qledger/auth_users.hpp"
+#include "qledger/domain_ledger.hpp"
 
 namespace qledger::cli {
 
@@ -29,6 +31,16 @@ std::string users_db(const Args& args) {
   return args.get("users-db").value_or(default_users_db_path(args.require("db")));
 }
 
+// The ledger that receives the account events, and the store journaling into it.
+struct AccountsWithLedger {
+  std::unique_ptr<Ledger> ledger;
+  UserStore store;
+  explicit AccountsWithLedger(const Args& args)
+      : ledger(open_domain_ledger(args.require("db"))), store(users_db(args)) {
+    store.set_account_journal(ledger_account_journal(*ledger));
+  }
+};
+
 template <typename Fn>
 int account_action(Fn&& fn) {
   try {
@@ -49,8 +61,8 @@ int run_user(const Words& words) {
     throw UsageError("give a sub-command and a user name");
   }
   const std::string sub = args.positional()[0];
-  UserStore store(users_db(args));
   if (sub == "list") {
+    UserStore store(users_db(args));
     for (const auto& u : store.list_users()) {
       std::cout << u.username << "  " << role_name(u.role) << (u.disabled ? "  (disabled)" : "")
                 << "\n";
@@ -59,6 +71,8 @@ int run_user(const Words& words) {
   }
   const std::string name = args.positional()[1];
   const std::string actor = actor_of(args);
+  AccountsWithLedger accounts(args);
+  UserStore& store = accounts.store;
   auto role = [&] {
     const auto r = parse_role(args.require("role"));
     if (!r) throw UsageError("--role must be inspector, supervisor, analyst or admin");
@@ -85,14 +99,16 @@ int run_token(const Words& words) {
   const Args args(words, {"db", "users-db", "user", "label", "expires-days", "actor"}, {});
   if (args.positional().empty()) throw UsageError("give a sub-command: create, revoke or list");
   const std::string sub = args.positional()[0];
-  UserStore store(users_db(args));
   if (sub == "list") {
+    UserStore store(users_db(args));
     for (const auto& t : store.list_tokens()) {
       std::cout << t.id << "  " << t.username << "  " << t.label << (t.revoked ? "  (revoked)" : "")
                 << "\n";
     }
     return 0;
   }
+  AccountsWithLedger accounts(args);
+  UserStore& store = accounts.store;
   if (sub == "create") {
     std::optional<std::int64_t> expires;
     if (const auto days = args.get_uint("expires-days", 1)) {

@@ -4,6 +4,7 @@
 #include "args.hpp"
 #include "commands.hpp"
 #include "files.hpp"
+#include "qledger/auth_account_events.hpp"
 #include "qledger/domain_ledger.hpp"
 #include "qledger/ledger.hpp"
 #include "qledger/ledger_setup.hpp"
@@ -63,6 +64,15 @@ int run_append(const Words& words) {
     return 1;
   }
   request.payload = std::move(*payload);
+  if (is_account_event_kind(request.kind)) {  // only `qledger user` / `qledger token` append these
+    std::cout << errors_json({{"kind", "account_kind",
+                               "account events come only from the "
+                               "account commands (qledger user, qledger token)",
+                               "账户事件只能由账户命令（qledger user、qledger token）写入"}})
+                     .dump()
+              << "\n";
+    return 1;
+  }
   const auto ledger = open_domain_ledger(db);
   try {
     const Receipt receipt = ledger->append(std::move(request));

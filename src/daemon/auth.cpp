@@ -22,7 +22,8 @@ void authenticate(Exchange& x) {
   }
   const auto it = x.cookies.find("qledger_session");
   if (it == x.cookies.end()) return;
-  if (auto session = x.ctx.users->find_session(it->second, now)) {
+  if (auto session =
+          x.ctx.users->find_session(it->second, now, x.ctx.config.session_idle_seconds)) {
     x.who = Principal{session->user, true, it->second, session->csrf};
   }
 }

@@ -12,12 +12,13 @@ namespace qledger::daemon {
 
 const char* const kUsage =
     "usage: qledgerd --db FILE [--listen HOST:PORT] [--config FILE] [--key KEYFILE]\n"
-    "                [--users-db FILE]\n"
+    "                [--users-db FILE] [--tls-cert PEM --tls-key PEM]\n"
     "  Serves the ledger FILE over HTTP: HTML forms for the bureau and a JSON API (/api/v1).\n"
-    "  --listen   address to bind (default 127.0.0.1:8080; put a TLS proxy in front for others)\n"
+    "  --listen   address to bind (default 127.0.0.1:8080)\n"
     "  --config   JSON file of settings (docs/daemon.md); flags override it\n"
     "  --key      the ledger's signing key for checkpoints (default FILE.key)\n"
     "  --users-db accounts and sessions (default FILE.users.db)\n"
+    "  --tls-cert, --tls-key  serve HTTPS (TLS 1.2+) with this PEM certificate chain and key\n"
     "  Stops gracefully on SIGTERM or SIGINT.\n";
 
 namespace {
@@ -76,7 +77,9 @@ void apply_config_json(Config& c, const std::string& json_text) {
   if (doc.is_discarded() || !doc.is_object())
     throw ConfigError("the config file is not a JSON object");
   for (const auto& [key, v] : doc.items()) {
-    if (key == "db") {
+    if (key == "$comment") {
+      continue;  // notes for the operator
+    } else if (key == "db") {
       c.db_path = get_string(v, key);
     } else if (key == "key") {
       c.key_path = get_string(v, key);
@@ -98,6 +101,12 @@ void apply_config_json(Config& c, const std::string& json_text) {
       c.shutdown_grace_seconds = get_number<unsigned>(v, key, 0, 3600);
     } else if (key == "session_ttl_seconds") {
       c.session_ttl_seconds = get_number<std::int64_t>(v, key, 60, 30 * 24 * 3600);
+    } else if (key == "session_idle_seconds") {
+      c.session_idle_seconds = get_number<std::int64_t>(v, key, 60, 30 * 24 * 3600);
+    } else if (key == "tls_cert") {
+      c.tls_cert_file = get_string(v, key);
+    } else if (key == "tls_key") {
+      c.tls_key_file = get_string(v, key);
     } else if (key == "pbkdf2_iterations") {
       c.pbkdf2_iterations = get_number<std::uint32_t>(v, key, 1, 10000000);
     } else if (key == "login_failures_per_account") {
@@ -131,7 +140,7 @@ Config load_config(const std::vector<std::string>& args) {
     const std::string& flag = args[i];
     if (flag == "--help" || flag == "-h") throw ConfigError("help");
     if (flag != "--db" && flag != "--listen" && flag != "--config" && flag != "--key" &&
-        flag != "--users-db") {
+        flag != "--users-db" && flag != "--tls-cert" && flag != "--tls-key") {
       throw ConfigError("unknown argument: " + flag);
     }
     if (i + 1 >= args.size()) throw ConfigError(flag + " needs a value");
@@ -140,6 +149,13 @@ Config load_config(const std::vector<std::string>& args) {
     if (flag == "--listen") parse_listen(config, value);
     if (flag == "--key") config.key_path = value;
     if (flag == "--users-db") config.users_db_path = value;
+    if (flag == "--tls-cert") config.tls_cert_file = value;
+    if (flag == "--tls-key") config.tls_key_file = value;
+  }
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    throw ConfigError(
+        "TLS needs both a certificate (tls_cert, --tls-cert) and a key (tls_key, "
+        "--tls-key)");
   }
   if (config.db_path.empty()) throw ConfigError("--db FILE is required");
   if (config.key_path.empty()) config.key_path = default_key_path(config.db_path);

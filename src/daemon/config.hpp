@@ -16,18 +16,21 @@ struct Config {
   std::string users_db_path;  // accounts, sessions, idempotency keys; default "<db>.users.db"
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 8080;
-  unsigned threads = 2;                         // I/O threads (handlers run on them)
-  std::size_t max_connections = 256;            // further connections wait in the backlog
-  std::size_t max_body_bytes = 1024 * 1024;     // larger bodies: 413
-  std::size_t max_header_bytes = 16 * 1024;     // larger headers: 431
-  unsigned request_timeout_seconds = 30;        // reading one request, and writing its response
-  unsigned shutdown_grace_seconds = 15;         // then open connections are cut
-  std::int64_t session_ttl_seconds = 8 * 3600;  // absolute session lifetime
-  std::uint32_t pbkdf2_iterations = 600000;     // for new password hashes
-  unsigned login_failures_per_account = 5;      // within login_window_seconds, then 429
+  unsigned threads = 2;                          // I/O threads (handlers run on them)
+  std::size_t max_connections = 256;             // further connections wait in the backlog
+  std::size_t max_body_bytes = 1024 * 1024;      // larger bodies: 413
+  std::size_t max_header_bytes = 16 * 1024;      // larger headers: 431
+  unsigned request_timeout_seconds = 30;         // reading one request, and writing its response
+  unsigned shutdown_grace_seconds = 15;          // then open connections are cut
+  std::int64_t session_ttl_seconds = 12 * 3600;  // absolute session lifetime
+  std::int64_t session_idle_seconds = 30 * 60;   // sliding: a session unused this long ends
+  std::uint32_t pbkdf2_iterations = 600000;      // for new password hashes
+  unsigned login_failures_per_account = 5;       // within login_window_seconds, then 429
   unsigned login_failures_per_address = 20;
   std::int64_t login_window_seconds = 15 * 60;
   bool secure_cookies = false;  // add "Secure" (forced on under TLS)
+  std::string tls_cert_file;    // PEM certificate chain; with tls_key_file: serve HTTPS only
+  std::string tls_key_file;     // PEM private key (keep it 0600, readable by the service only)
   std::size_t page_size = 50;   // events per page (API limit max 500)
   bool access_log = true;       // JSON lines on stderr
 };

@@ -10,6 +10,7 @@ Context::Context(Config config_in)
                config.login_window_seconds) {
   ledger = open_domain_ledger(config.db_path, [this] { return today(); });
   users = std::make_unique<UserStore>(config.users_db_path, config.pbkdf2_iterations);
+  users->set_account_journal(ledger_account_journal(*ledger));  // account changes: ledger events
   load_signing_key();
 }
 

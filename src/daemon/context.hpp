@@ -38,7 +38,8 @@ struct DashboardPanel {
 struct Context {
   // Opens the ledger through open_domain_ledger, the accounts store and (if readable) the key.
   explicit Context(Config config_in);
-  // For tests: takes an already opened ledger and store.
+  // For tests: takes an already opened ledger and store (with whatever account journal the test
+  // set on it; the constructor above always journals account changes to the ledger).
   Context(Config config_in, std::unique_ptr<Ledger> ledger_in, std::unique_ptr<UserStore> users_in);
   ~Context();
 

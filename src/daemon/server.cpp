@@ -1,7 +1,11 @@
 #include "server.hpp"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <boost/asio/post.hpp>
+
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 #include <csignal>
 
@@ -55,11 +59,52 @@ struct Server::Impl {
   net::steady_timer grace;
   net::signal_set signals;
   std::chrono::steady_clock::time_point deadline;
+  std::unique_ptr<net::ssl::context> tls;  // null: plain HTTP
 };
+
+namespace {
+
+std::string openssl_reason() {
+  const unsigned long code = ERR_peek_last_error();
+  if (code == 0) return "unknown error";
+  char buf[256];
+  ERR_error_string_n(code, buf, sizeof buf);
+  return buf;
+}
+
+// A server context for TLS 1.2 and later with the configured chain and key. Throws with a message
+// naming the file that could not be used.
+std::unique_ptr<net::ssl::context> make_tls_context(const Config& config) {
+  auto ctx = std::make_unique<net::ssl::context>(net::ssl::context::tls_server);
+  ctx->set_options(net::ssl::context::default_workarounds | net::ssl::context::no_sslv2 |
+                   net::ssl::context::no_sslv3 | net::ssl::context::no_tlsv1 |
+                   net::ssl::context::no_tlsv1_1 | net::ssl::context::single_dh_use);
+  SSL_CTX* native = ctx->native_handle();
+  if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1) {
+    throw std::runtime_error("cannot restrict TLS to version 1.2 or later");
+  }
+  ERR_clear_error();
+  if (SSL_CTX_use_certificate_chain_file(native, config.tls_cert_file.c_str()) != 1) {
+    throw std::runtime_error("cannot use TLS certificate " + config.tls_cert_file + ": " +
+                             openssl_reason());
+  }
+  ERR_clear_error();
+  if (SSL_CTX_use_PrivateKey_file(native, config.tls_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+    throw std::runtime_error("cannot use TLS key " + config.tls_key_file + ": " + openssl_reason());
+  }
+  if (SSL_CTX_check_private_key(native) != 1) {
+    throw std::runtime_error("TLS key " + config.tls_key_file + " does not match certificate " +
+                             config.tls_cert_file);
+  }
+  return ctx;
+}
+
+}  // namespace
 
 Server::Server(Context& ctx, AccessLog* access_log)
     : shared_{ctx, access_log, {}, {}}, impl_(std::make_unique<Impl>(ioc_)) {
   const Config& config = ctx.config;
+  if (!config.tls_cert_file.empty()) impl_->tls = make_tls_context(config);
   try {
     const tcp::endpoint endpoint(net::ip::make_address(config.listen_address), config.port);
     impl_->acceptor.open(endpoint.protocol());
@@ -74,6 +119,8 @@ Server::Server(Context& ctx, AccessLog* access_log)
 }
 
 Server::~Server() = default;
+
+bool Server::tls() const { return impl_->tls != nullptr; }
 
 void Server::do_accept() {
   if (shared_.stopping) return;
@@ -98,7 +145,7 @@ void Server::do_accept() {
           });
           return;
         }
-        auto session = std::make_shared<HttpSession>(std::move(socket), shared_);
+        auto session = std::make_shared<HttpSession>(std::move(socket), shared_, impl_->tls.get());
         shared_.sessions.add(session);
         session->run();
         do_accept();

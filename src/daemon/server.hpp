@@ -2,6 +2,7 @@
 // session per connection reading requests with per-message limits and deadlines, handing them to
 // the router, and writing the responses. Graceful stop: stop accepting, cut idle connections,
 // let requests being handled finish and their responses be written, then return from run().
+// With a certificate and key configured the listener speaks TLS (1.2 or later) only.
 #pragma once
 
 #include <atomic>
@@ -42,11 +43,13 @@ struct ServerShared {
 
 class Server {
  public:
-  // Binds and listens on config.listen_address:config.port (port 0: any free port). Throws
-  // std::runtime_error if that fails, so start-up fails loudly.
+  // Binds and listens on config.listen_address:config.port (port 0: any free port), loading the
+  // TLS certificate and key first when configured. Throws std::runtime_error if any of that
+  // fails, so start-up fails loudly.
   Server(Context& ctx, AccessLog* access_log);
   ~Server();
   std::uint16_t port() const { return port_; }
+  bool tls() const;
 
   // Serves on config.threads threads until stop() (or SIGTERM/SIGINT when handle_signals).
   void run(bool handle_signals);

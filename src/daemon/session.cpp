@@ -27,26 +27,56 @@ Response plain_response(http::status status, const char* text) {
 
 }  // namespace
 
-HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerShared& shared)
-    : stream_(std::move(socket)), shared_(shared) {
+namespace {
+
+std::variant<beast::tcp_stream, beast::ssl_stream<beast::tcp_stream>> make_stream(
+    net::ip::tcp::socket&& socket, net::ssl::context* tls) {
+  if (tls == nullptr) return beast::tcp_stream(std::move(socket));
+  return beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls);
+}
+
+}  // namespace
+
+HttpSession::HttpSession(net::ip::tcp::socket&& socket, ServerShared& shared,
+                         net::ssl::context* tls)
+    : stream_(make_stream(std::move(socket), tls)), shared_(shared) {
   beast::error_code ec;
-  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  const auto endpoint = tcp().socket().remote_endpoint(ec);
   if (!ec) remote_ = endpoint.address().to_string();
+}
+
+beast::tcp_stream& HttpSession::tcp() {
+  return std::visit([](auto& s) -> beast::tcp_stream& { return beast::get_lowest_layer(s); },
+                    stream_);
 }
 
 HttpSession::~HttpSession() { shared_.sessions.remove(this); }
 
 void HttpSession::run() {
-  net::dispatch(stream_.get_executor(),
-                beast::bind_front_handler(&HttpSession::do_read, shared_from_this()));
+  // Everything of this session runs on its strand, the handshake included.
+  net::dispatch(tcp().get_executor(), [self = shared_from_this()] {
+    auto* tls = std::get_if<TlsStream>(&self->stream_);
+    if (tls == nullptr) return self->do_read();
+    // The handshake is bounded by the request deadline like a request; a client speaking plain
+    // HTTP (or anything else) fails it and the connection is dropped.
+    self->tcp().expires_after(
+        std::chrono::seconds(self->shared_.ctx.config.request_timeout_seconds));
+    tls->async_handshake(net::ssl::stream_base::server,
+                         beast::bind_front_handler(&HttpSession::on_handshake, self));
+  });
+}
+
+void HttpSession::on_handshake(beast::error_code ec) {
+  if (ec) return;  // not TLS, unsupported version, timeout: nothing to answer
+  do_read();
 }
 
 void HttpSession::stop() {
-  net::post(stream_.get_executor(), [self = shared_from_this()] {
+  net::post(tcp().get_executor(), [self = shared_from_this()] {
     if (self->busy_) return;  // on_write closes after the response (stopping is set)
     beast::error_code ec;
-    self->stream_.socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
-    self->stream_.close();
+    self->tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    self->tcp().close();
   });
 }
 
@@ -58,9 +88,13 @@ void HttpSession::do_read() {
   parser_->body_limit(config.max_body_bytes);
   parser_->header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
   // A deadline for the whole request: a slow client is cut off when it passes.
-  stream_.expires_after(std::chrono::seconds(config.request_timeout_seconds));
-  http::async_read(stream_, buffer_, *parser_,
-                   beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+  tcp().expires_after(std::chrono::seconds(config.request_timeout_seconds));
+  std::visit(
+      [this](auto& s) {
+        http::async_read(s, buffer_, *parser_,
+                         beast::bind_front_handler(&HttpSession::on_read, shared_from_this()));
+      },
+      stream_);
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
@@ -78,6 +112,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     return do_write(std::move(res));
   }
   if (ec == beast::error::timeout || ec == net::error::operation_aborted) return;
+  if (ec == net::ssl::error::stream_truncated) return;  // TLS peer closed without close_notify
   if (ec) {
     if (ec.category() == http::make_error_code(http::error::bad_target).category()) {
       method_.clear();
@@ -90,7 +125,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     return;  // connection reset and the like
   }
   busy_ = true;
-  Request request{parser_->release(), remote_, false};
+  Request request{parser_->release(), remote_, std::holds_alternative<TlsStream>(stream_)};
   method_ = std::string(request.message.method_string());
   path_ = std::string(request.message.target());
   RequestNote note;
@@ -104,9 +139,14 @@ void HttpSession::do_write(Response response) {
   response_ = std::move(response);
   const bool close = response_.need_eof();
   // The deadline again: a handler that took long must not make the write time out at once.
-  stream_.expires_after(std::chrono::seconds(shared_.ctx.config.request_timeout_seconds));
-  http::async_write(stream_, response_,
-                    beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+  tcp().expires_after(std::chrono::seconds(shared_.ctx.config.request_timeout_seconds));
+  std::visit(
+      [this, close](auto& s) {
+        http::async_write(
+            s, response_,
+            beast::bind_front_handler(&HttpSession::on_write, shared_from_this(), close));
+      },
+      stream_);
 }
 
 void HttpSession::on_write(bool close, beast::error_code ec, std::size_t bytes) {
@@ -131,8 +171,14 @@ void HttpSession::on_write(bool close, beast::error_code ec, std::size_t bytes) 
 }
 
 void HttpSession::do_close() {
+  if (auto* tls = std::get_if<TlsStream>(&stream_)) {
+    // close_notify, bounded by the deadline; the socket closes when the session is destroyed.
+    tcp().expires_after(std::chrono::seconds(shared_.ctx.config.request_timeout_seconds));
+    tls->async_shutdown([self = shared_from_this()](beast::error_code) {});
+    return;
+  }
   beast::error_code ec;
-  stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+  tcp().socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
 }
 
 }  // namespace qledger::daemon

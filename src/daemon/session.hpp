@@ -1,13 +1,17 @@
-// One HTTP connection (the do_read/on_read/do_write/on_write pattern of the Beast examples).
+// One HTTP connection (the do_read/on_read/do_write/on_write pattern of the Beast examples), over
+// plain TCP or, when the server has a TLS context, TLS (handshake first, close_notify at the end).
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <variant>
 
 #include "http_message.hpp"
 #include "server.hpp"
@@ -16,20 +20,25 @@ namespace qledger::daemon {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerShared& shared);
+  // `tls` null: plain HTTP.
+  HttpSession(boost::asio::ip::tcp::socket&& socket, ServerShared& shared,
+              boost::asio::ssl::context* tls);
   ~HttpSession();
   void run();
   // Closes the connection unless a request is being handled (then it closes after the response).
   void stop();
 
  private:
+  void on_handshake(boost::beast::error_code ec);
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void do_write(Response response);
   void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
   void do_close();
 
-  boost::beast::tcp_stream stream_;
+  using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+  boost::beast::tcp_stream& tcp();  // the lowest layer, for deadlines and closing
+  std::variant<boost::beast::tcp_stream, TlsStream> stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   ServerShared& shared_;

@@ -1,5 +1,7 @@
 #include "qledger/csv_import.hpp"
 
+#include "qledger/auth_account_events.hpp"
+
 #include <iconv.h>
 
 #include <algorithm>
@@ -1080,6 +1082,9 @@ ImportResult import_csv(Ledger& ledger, std::istream& in, const ImportOptions& o
                         const EventSchema& schema) {
   const KindSpec* spec = schema.find(options.kind);
   if (spec == nullptr) throw std::invalid_argument("unknown event kind " + options.kind);
+  if (is_account_event_kind(options.kind)) {
+    throw std::invalid_argument(options.kind + " events come only from qledger user / token");
+  }
   ImportReader reader(in, schema, *spec, options.actor, options.encoding);
   ImportResult result;
   result.encoding = reader.encoding();

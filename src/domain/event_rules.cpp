@@ -414,7 +414,7 @@ class StateRules {
     }
     if (target->kind == "void" || target->kind == "correction" ||
         target->kind == "complaint.personal_data_erased" ||
-        target->kind == "calendar.year_loaded") {
+        target->kind == "calendar.year_loaded" || target->kind.rfind("account.", 0) == 0) {
       if (!(kind == "void" && target->kind == "correction")) {
         out_.add(
             "target_seq", "not_amendable",
