@@ -12,6 +12,7 @@ packages=(
   python3
   libxlsxwriter-dev      # xlsx reports
   chromium               # real-browser end-to-end test and report rendering check
+  fonts-wqy-microhei     # CJK glyphs for headless chromium (screenshots show Chinese, not boxes)
   prometheus             # promtool check metrics
 )
 # Node.js + npm drive playwright-core in the browser test; install Debian's only if none is present.

@@ -31,10 +31,12 @@ std::string errors_for(const FieldProblems& problems, const std::string& name, b
   return out;
 }
 
+// `in_row`: an item of an optional array row; the browser must not insist on it (blank rows are
+// skipped, and a partly filled row is reported by the validator).
 std::string scalar_input(const EventSchema& schema, const FieldSpec& f, const std::string& name,
-                         const std::string& value, bool en) {
+                         const std::string& value, bool en, bool in_row) {
   const std::string id = escape_html(name);
-  const std::string required = f.required ? " required" : "";
+  const std::string required = f.required && !in_row ? " required" : "";
   switch (f.type) {
     case FieldType::kLongText:
     case FieldType::kValues:
@@ -73,7 +75,8 @@ std::string scalar_input(const EventSchema& schema, const FieldSpec& f, const st
 }
 
 std::string render_field(const EventSchema& schema, const FieldSpec& f, const std::string& name,
-                         bool en, const FormValues& values, const FieldProblems& problems) {
+                         bool en, const FormValues& values, const FieldProblems& problems,
+                         bool in_row = false) {
   const std::string star = f.required ? " <span aria-hidden=\"true\">*</span>" : "";
   if (f.type == FieldType::kArray) {
     std::string rows;
@@ -88,7 +91,7 @@ std::string render_field(const EventSchema& schema, const FieldSpec& f, const st
       rows += "<fieldset><legend>" + std::to_string(i + 1) + "</legend>";
       for (const auto& item : f.items) {
         rows += render_field(schema, item, name + "." + std::to_string(i) + "." + item.name, en,
-                             values, problems);
+                             values, problems, true);
       }
       rows += "</fieldset>";
     }
@@ -111,7 +114,7 @@ std::string render_field(const EventSchema& schema, const FieldSpec& f, const st
   const std::string errors = errors_for(problems, name, en, f.type == FieldType::kValues);
   return std::string("<div class=\"field") + (errors.empty() ? "" : " bad") + "\"><label for=\"" +
          escape_html(name) + "\">" + escape_html(label(f, en)) + star + "</label>" +
-         scalar_input(schema, f, name, value_of(values, name), en) + errors + "</div>";
+         scalar_input(schema, f, name, value_of(values, name), en, in_row) + errors + "</div>";
 }
 
 std::optional<Json> convert(const FieldSpec& f, const std::string& text, const std::string& path,

@@ -8,8 +8,9 @@ namespace qledger::daemon {
 namespace {
 
 constexpr const char* kStyle =
-    "body{font-family:system-ui,'Noto Sans CJK SC','Microsoft YaHei',sans-serif;margin:0;"
-    "color:#1b1b1b;background:#fafafa}header{background:#1d3c6e;color:#fff;padding:.5rem 1rem;"
+    "body{font-family:system-ui,'Noto Sans CJK SC','WenQuanYi Micro Hei','Microsoft YaHei',"
+    "sans-serif;margin:0;color:#1b1b1b;background:#fafafa}header{background:#1d3c6e;color:#fff;"
+    "padding:.5rem 1rem;"
     "display:flex;flex-wrap:wrap;gap:1rem;align-items:center}header a{color:#fff}"
     "header form{display:inline;margin:0}main{padding:1rem;max-width:72rem}"
     "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem;"
@@ -19,7 +20,10 @@ constexpr const char* kStyle =
     "padding:.5rem;background:#fff0f0}.ok{border:2px solid #1b7f3b;padding:.5rem;"
     "background:#effaf2}code,.hash{font-family:monospace;word-break:break-all}"
     "textarea{width:100%;max-width:40rem;min-height:4rem}input[type=text]{min-width:20rem}"
-    "fieldset{margin:.5rem 0}";
+    "fieldset{margin:.5rem 0}.muted{color:#555}.num{text-align:right;white-space:nowrap}"
+    ".figs td{vertical-align:middle}.figs summary{cursor:pointer}.figs details p{margin:.3rem 0;"
+    "max-width:24rem;font-size:.85em}svg.bar{display:block}form.period input{min-width:0}"
+    "code.cmd{word-break:normal;white-space:nowrap}";
 
 }  // namespace
 

@@ -2,6 +2,9 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
+#include <cstdint>
+
 #include "qledger/leaf.hpp"
 #include "qledger/ledger_setup.hpp"
 
@@ -22,6 +25,25 @@ std::vector<EventSummary> list_events(Ledger& ledger, const std::string& kind, s
       out.push_back({static_cast<std::uint64_t>(q.getColumn(0).getInt64()),
                      q.getColumn(1).getString(), q.getColumn(2).getString(),
                      q.getColumn(3).getString()});
+    }
+  });
+  return out;
+}
+
+std::vector<EventSummary> events_with_seqs(Ledger& ledger, std::vector<std::uint64_t> seqs) {
+  std::sort(seqs.begin(), seqs.end());
+  seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
+  std::vector<EventSummary> out;
+  ledger.with_reader([&](SQLite::Database& db) {
+    SQLite::Statement q(db, "SELECT seq, kind, recorded_at, actor FROM events WHERE seq = ?");
+    for (const std::uint64_t seq : seqs) {
+      if (seq > static_cast<std::uint64_t>(INT64_MAX)) break;
+      q.reset();
+      q.bind(1, static_cast<std::int64_t>(seq));
+      if (q.executeStep()) {
+        out.push_back({seq, q.getColumn(1).getString(), q.getColumn(2).getString(),
+                       q.getColumn(3).getString()});
+      }
     }
   });
   return out;

@@ -22,6 +22,8 @@ struct EventSummary {
 // Events with seq >= from (and of `kind` when non-empty), ascending, at most `limit`.
 std::vector<EventSummary> list_events(Ledger& ledger, const std::string& kind, std::uint64_t from,
                                       std::size_t limit);
+// The events with the given seqs (those that exist), ascending, each once.
+std::vector<EventSummary> events_with_seqs(Ledger& ledger, std::vector<std::uint64_t> seqs);
 std::map<std::string, std::uint64_t> count_by_kind(Ledger& ledger);
 
 // One event as JSON: seq, kind, recorded_at, actor, leaf_hash, leaf (the hashed bytes), payload.

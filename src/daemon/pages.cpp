@@ -3,6 +3,7 @@
 // not write itself goes through escape_html.
 #include <SQLiteCpp/Database.h>
 
+#include "dashboard.hpp"
 #include "forms.hpp"
 #include "html_escape.hpp"
 #include "html_page.hpp"
@@ -147,29 +148,6 @@ Response post_logout(Exchange& x) {
   return res;
 }
 
-// ---- dashboard -----------------------------------------------------------------------------
-
-Response dashboard(Exchange& x) {
-  const auto counts = count_by_kind(*x.ctx.ledger);
-  const TreeHead head = x.ctx.ledger->head();
-  std::string body = "<p>" + std::string(x.t("账本事件总数：", "Events in the ledger: ")) +
-                     std::to_string(head.size) + "</p><p>" + x.t("根哈希：", "Root hash: ") +
-                     "<code class=\"hash\">" + to_hex(head.root) + "</code></p>";
-  body += "<h2>" + std::string(x.t("各类事件数量", "Events per kind")) + "</h2><table><tr><th>" +
-          x.t("类型", "Kind") + "</th><th>" + x.t("数量", "Count") + "</th></tr>";
-  for (const auto& [kind, n] : counts) {
-    body += "<tr><td><a href=\"/events?kind=" + h(percent_encode(kind)) + "\">" +
-            h(kind_label(x, kind)) + "</a></td><td>" + std::to_string(n) + "</td></tr>";
-  }
-  body += "</table>";
-  // Reports hook: panels registered by the reports module (Context::dashboard_panels).
-  for (const auto& panel : x.ctx.dashboard_panels) {
-    body += "<section id=\"panel-" + h(panel.id) + "\">" + panel.render(x.ctx, *x.who, x.en) +
-            "</section>";
-  }
-  return html_response(x, Status::ok, x.t("概览", "Dashboard"), body);
-}
-
 // ---- recording -----------------------------------------------------------------------------
 
 Response record_index(Exchange& x) {
@@ -229,7 +207,56 @@ Response record_route(Exchange& x, const std::string& kind) {
 
 // ---- events ----------------------------------------------------------------------------------
 
+// "3,5,9" → {3, 5, 9}; nullopt if any item is not a whole number or there are too many.
+std::optional<std::vector<std::uint64_t>> parse_seq_list(std::string_view text) {
+  constexpr std::size_t kMaxSeqs = 5000;
+  std::vector<std::uint64_t> out;
+  while (!text.empty()) {
+    const std::size_t comma = text.find(',');
+    const auto seq = parse_uint(text.substr(0, comma));
+    if (!seq || out.size() == kMaxSeqs) return std::nullopt;
+    out.push_back(*seq);
+    text = comma == std::string_view::npos ? std::string_view() : text.substr(comma + 1);
+  }
+  return out;
+}
+
+std::string event_rows(const Exchange& x, const std::vector<EventSummary>& events,
+                       std::size_t limit) {
+  std::string rows = "<table><tr><th>#</th><th>" + std::string(x.t("类型", "Kind")) + "</th><th>" +
+                     x.t("记录时间 (UTC)", "Recorded (UTC)") + "</th><th>" +
+                     x.t("记录人", "Actor") + "</th></tr>";
+  for (std::size_t i = 0; i < events.size() && i < limit; ++i) {
+    const auto& e = events[i];
+    rows += "<tr><td><a href=\"/events/" + std::to_string(e.seq) + "\">" + std::to_string(e.seq) +
+            "</a></td><td>" + h(kind_label(x, e.kind)) + "</td><td>" + h(e.recorded_at) +
+            "</td><td>" + h(e.actor) + "</td></tr>";
+  }
+  rows += "</table>";
+  if (events.empty()) rows += "<p>" + std::string(x.t("没有事件。", "No events.")) + "</p>";
+  return rows;
+}
+
+// /events?seqs=…: exactly the events named (the dashboard links its counts here).
+Response events_by_seq_page(Exchange& x, const std::string& list) {
+  const auto seqs = parse_seq_list(list);
+  if (!seqs) {
+    return message_page(x, Status::bad_request, "400",
+                        x.t("seqs 应为以逗号分隔的序号（最多 5000 个）。",
+                            "seqs must be comma-separated whole numbers (at most 5000)."));
+  }
+  const auto events = events_with_seqs(*x.ctx.ledger, *seqs);
+  const std::string body = "<p>" + std::string(x.t("指定的 ", "The ")) +
+                           std::to_string(events.size()) + x.t(" 个事件。", " events asked for.") +
+                           " <a href=\"/events\">" + x.t("显示全部事件", "Show all events") +
+                           "</a></p>" + event_rows(x, events, events.size());
+  return html_response(x, Status::ok, x.t("事件列表", "Events"), body);
+}
+
 Response events_page(Exchange& x) {
+  if (const auto it = x.query.find("seqs"); it != x.query.end()) {
+    return events_by_seq_page(x, it->second);
+  }
   const auto kind_it = x.query.find("kind");
   const std::string kind = kind_it == x.query.end() ? "" : kind_it->second;
   std::uint64_t from = 1;
@@ -251,17 +278,7 @@ Response events_page(Exchange& x) {
   body += "</select> <label for=\"from\">" + std::string(x.t("起始序号", "From seq")) +
           "</label> <input type=\"text\" inputmode=\"numeric\" id=\"from\" name=\"from\" value=\"" +
           std::to_string(from) + "\"> <button type=\"submit\">" + x.t("筛选", "Filter") +
-          "</button></form><table><tr><th>#</th><th>" + x.t("类型", "Kind") + "</th><th>" +
-          x.t("记录时间 (UTC)", "Recorded (UTC)") + "</th><th>" + x.t("记录人", "Actor") +
-          "</th></tr>";
-  for (std::size_t i = 0; i < events.size() && i < n; ++i) {
-    const auto& e = events[i];
-    body += "<tr><td><a href=\"/events/" + std::to_string(e.seq) + "\">" + std::to_string(e.seq) +
-            "</a></td><td>" + h(kind_label(x, e.kind)) + "</td><td>" + h(e.recorded_at) +
-            "</td><td>" + h(e.actor) + "</td></tr>";
-  }
-  body += "</table>";
-  if (events.empty()) body += "<p>" + std::string(x.t("没有事件。", "No events.")) + "</p>";
+          "</button></form>" + event_rows(x, events, n);
   if (events.size() > n) {
     body += "<p><a href=\"/events?kind=" + h(percent_encode(kind)) +
             "&amp;from=" + std::to_string(events[n].seq) + "\">" + x.t("下一页", "Next page") +
@@ -424,7 +441,7 @@ std::optional<Response> page_route(Exchange& x) {
     return supervisor_page(x, run_verification(x.ctx));
   }
   if (!get) return method_not_allowed(x, "GET");
-  if (p == "/dashboard") return dashboard(x);
+  if (p == "/dashboard") return dashboard_page(x);
   if (p == "/record") return record_index(x);
   if (p == "/events") return events_page(x);
   if (starts_with(p, "/events/")) return event_page(x, std::string_view(p).substr(8));
