@@ -1,78 +1,213 @@
-// Report benchmark: one month's report (evidence loading + every figure, with breakdowns) over
-// generated ledgers of increasing history length and the same monthly volume. The claim checked:
-// the time follows the events of the period, not the size of the ledger.
+// Report benchmark: a period's report (evidence loading + every figure with breakdowns + the
+// monthly series; no signing) on one large generated ledger (bench/large_ledger.hpp), against a
+// bare SQLite read of the same rows in the same process. The claim checked: report time follows
+// the number of events in the period, not the size of the ledger.
 //
-//   report_bench [--scale S] [--runs R] [--keep]
+//   report_bench [--scale 80] [--start 2000-01-01] [--sizes 100000,1000000,10000000]
+//                [--runs 3] [--cache DIR] [--projection index|full|validated] [--db PATH]
+//   report_bench --check-generator [--scale 1] [--start 2026-06-01] [--cache DIR]
 //
-// Builds ledgers with DemoHistory (seed 1, scale S) ending 2026-10-31 and starting 2026-01-01,
-// 2024-01-01 and 2021-01-01, then times the October 2026 report at the head (best of R runs,
-// wall and thread CPU). The year report (12 monthly series
-// and the year's breakdowns) is timed once.
+// Table 1 (same month size, growing ledger): for each size in --sizes, the month whose sampling
+// ended nearest that tree size, reported AT that size (--at-size: exactly the head of the ledger
+// as it stood at the month's end; the file itself is the full one). Table 2 (fixed ledger size,
+// growing period): the last six complete months and the last complete quarter, at the head.
+// --db measures an existing ledger instead (e.g. a .partial file left by a stopped generation).
+// The ledger is cached in --cache (default: report-bench-cache/ beside this executable).
+// --check-generator builds the same history twice, once through the domain validator and the
+// library's projections and once the fast way, and compares event_index and report_dates.
 #include "bench_common.hpp"
+#include "large_ledger.hpp"
 
-#include "qledger/demo_history.hpp"
-#include "qledger/domain_ledger.hpp"
 #include "qledger/report.hpp"
 #include "qledger/report_formats.hpp"
 
 #include <SQLiteCpp/Statement.h>
 
+#include <unistd.h>
+#include <cmath>
 #include <cstdio>
 
 using namespace qledger;
 using namespace qledger::bench;
 
+namespace {
+
+std::string exe_dir() {
+  std::error_code ec;
+  const auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string(".") : p.parent_path().string();
+}
+
+struct Measured {
+  std::uint64_t size = 0;
+  std::string period;
+  std::uint64_t period_events = 0;    // events of the period's batches, incidents, complaints
+  std::uint64_t registry_events = 0;  // equipment, licences, entities, read whole
+  Span report, load, bare;
+};
+
+std::uint64_t count_events(const std::vector<RecordHistory>& list) {
+  std::uint64_t n = 0;
+  for (const auto& h : list) n += h.events.size();
+  return n;
+}
+
+Measured measure(Ledger& ledger, const Period& period, std::uint64_t size, int runs) {
+  Measured m;
+  m.size = size;
+  m.period = period.to_string();
+  const ReportConfig config = ReportConfig::defaults();
+  std::vector<std::int64_t> seqs;
+  std::size_t sink = 0;
+  m.report = best_of(runs, [&] {
+    const Report r = build_report(ledger, period, size, config, nullptr);
+    sink += r.figures.figures.size();
+  });
+  m.load = best_of(runs, [&] {
+    ledger.with_reader([&](SQLite::Database& db) {
+      const PeriodEvidence ev = load_period_evidence(db, period, size);
+      m.period_events =
+          count_events(ev.batches) + count_events(ev.incidents) + count_events(ev.complaints);
+      m.registry_events =
+          count_events(ev.equipment) + count_events(ev.licences) + count_events(ev.entities);
+      seqs.clear();
+      for (const auto* list : {&ev.batches, &ev.incidents, &ev.complaints, &ev.equipment,
+                               &ev.licences, &ev.entities}) {
+        for (const auto& h : *list) {
+          for (const auto& e : h.events) seqs.push_back(static_cast<std::int64_t>(e.seq));
+        }
+      }
+    });
+  });
+  // Baseline: the same leaves read by seq with one prepared statement, no decoding.
+  m.bare = best_of(runs, [&] {
+    ledger.with_reader([&](SQLite::Database& db) {
+      SQLite::Statement q(db, "SELECT leaf FROM events WHERE seq = ?");
+      for (const std::int64_t s : seqs) {
+        q.reset();
+        q.bind(1, s);
+        if (q.executeStep()) sink += static_cast<std::size_t>(q.getColumn(0).getBytes());
+      }
+    });
+  });
+  if (sink == 0) std::printf("(nothing read)\n");
+  return m;
+}
+
+void print_header() {
+  std::printf(
+      "| tree size N | period | events of the period's records | registry events read | report "
+      "wall ms | report cpu ms | of which evidence loading wall ms | bare SQLite read of the same "
+      "rows wall ms | report / bare | ≤ 250 ms |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---|"
+      "\n");
+}
+
+void print_row(const Measured& m) {
+  std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+              fmt_rate(static_cast<double>(m.size)).c_str(), m.period.c_str(),
+              fmt_rate(static_cast<double>(m.period_events)).c_str(),
+              fmt_rate(static_cast<double>(m.registry_events)).c_str(),
+              fmt("%.1f", m.report.wall * 1e3).c_str(), fmt("%.1f", m.report.cpu * 1e3).c_str(),
+              fmt("%.1f", m.load.wall * 1e3).c_str(), fmt("%.1f", m.bare.wall * 1e3).c_str(),
+              fmt("%.1f", m.report.wall / m.bare.wall).c_str(),
+              m.period.size() == 7 ? met(m.report.wall <= 0.25).c_str() : "–");
+  std::fflush(stdout);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   const Flags flags(argc, argv);
-  const int scale = static_cast<int>(flags.u64("--scale", 1));
+  LargeLedgerOptions options;
+  options.scale = static_cast<int>(flags.u64("--scale", 80));
+  const auto start = CivilDate::parse(flags.str("--start", "2000-01-01"));
+  if (!start) throw std::invalid_argument("--start must be YYYY-MM-DD");
+  options.start = *start;
+  const std::string projection = flags.str("--projection", "index");
+  options.projection = projection == "full"        ? Projection::kFull
+                       : projection == "validated" ? Projection::kValidated
+                                                   : Projection::kIndex;
   const int runs = static_cast<int>(flags.u64("--runs", 3));
-  TempDir dir("qledger-report-bench");
-  if (flags.has("--keep")) dir.keep();
+  const std::string cache = flags.str("--cache", exe_dir() + "/report-bench-cache");
+  const auto sizes = flags.list("--sizes", {100000, 1000000, 10000000});
   print_machine();
-  std::printf("scale %d, best of %d runs, report 2026-10 (month) and 2026 (year)\n\n", scale, runs);
+  auto progress = [](std::uint64_t n, double s) {
+    std::fprintf(stderr, "  generated %llu events in %.0f s (%.0f/s)\n",
+                 static_cast<unsigned long long>(n), s, static_cast<double>(n) / s);
+  };
+  if (flags.has("--check-generator")) {
+    LargeLedgerOptions fast = options;
+    fast.projection = Projection::kIndex;
+    LargeLedgerOptions slow = options;
+    slow.projection = Projection::kValidated;
+    const LargeLedger a = large_ledger(cache, fast, progress);
+    const LargeLedger b = large_ledger(cache, slow, progress);
+    const std::string diff = same_index_tables(a.path, b.path);
+    std::printf(
+        "scale %d from %s: %llu events; index-only %.1f s, validated + projected %.1f s "
+        "(0 = cached); event_index and report_dates %s\n",
+        options.scale, options.start.to_string().c_str(), static_cast<unsigned long long>(a.events),
+        a.build_seconds, b.build_seconds, diff.empty() ? "identical" : ("DIFFER: " + diff).c_str());
+    return diff.empty() && a.events == b.events ? 0 : 1;
+  }
+  const std::string existing = flags.str("--db", "");
+  if (existing.empty()) {
+    std::printf("ledger: DemoHistory seed 1, scale %d, %s .. %s, projection %s, cache %s\n",
+                options.scale, options.start.to_string().c_str(), options.end.to_string().c_str(),
+                projection_name(options.projection), cache.c_str());
+  }
+  std::fflush(stdout);
+  const LargeLedger large =
+      existing.empty() ? large_ledger(cache, options, progress) : existing_ledger(existing);
+  if (large.build_seconds > 0) {
+    std::printf("generated %s events in %.0f s (%s events/s)\n",
+                fmt_rate(static_cast<double>(large.events)).c_str(), large.build_seconds,
+                fmt_rate(static_cast<double>(large.events) / large.build_seconds).c_str());
+  } else {
+    std::printf("reused %s (%s events)\n", large.path.c_str(),
+                fmt_rate(static_cast<double>(large.events)).c_str());
+  }
+  std::printf("file: %.0f MB; best of %d runs\n\n",
+              static_cast<double>(std::filesystem::file_size(large.path)) / 1e6, runs);
+  Ledger ledger(large.path);
+
   std::printf(
-      "| history from | ledger events | events of 2026-10 records | month wall ms | month "
-      "cpu ms | year wall ms | JSON bytes (month) |\n|---|---|---|---|---|---|---|\n");
-  for (const int start_year : {2026, 2024, 2021}) {
-    const std::string db = dir.file("ledger-" + std::to_string(start_year) + ".db");
-    create_ledger(db);
-    DemoOptions options;
-    options.scale = scale;
-    options.start = CivilDate(start_year, 1, 1);
-    options.end = CivilDate(2026, 10, 31);
-    {
-      auto ledger = open_domain_ledger(db, [] { return CivilDate(2026, 11, 30); });
-      DemoHistory history(options);
-      const BulkResult r = ledger->append_all([&] { return history.next(); });
-      if (!r.committed) {
-        std::fprintf(stderr, "demo history refused (%llu rejections)\n",
-                     static_cast<unsigned long long>(r.rejected_count));
-        return 1;
+      "Same month size, growing ledger (each month reported at the tree size where it "
+      "ended):\n\n");
+  print_header();
+  for (const unsigned target : sizes) {
+    // The month whose end is nearest the target size (the last full month for the largest).
+    std::string best;
+    std::uint64_t best_size = 0;
+    for (const auto& [month, size] : large.month_end_size) {
+      const double d = std::fabs(static_cast<double>(size) - static_cast<double>(target));
+      if (best.empty() ||
+          d < std::fabs(static_cast<double>(best_size) - static_cast<double>(target))) {
+        best = month;
+        best_size = size;
       }
     }
-    Ledger ledger(db);
-    const Period month = *Period::parse("2026-10");
-    const Period year = *Period::parse("2026");
-    const ReportConfig config = ReportConfig::defaults();
-    std::size_t bytes = 0;
-    std::uint64_t period_events = 0;
-    const Span m = best_of(runs, [&] {
-      const Report r = build_report(ledger, month, std::nullopt, config, nullptr);
-      bytes = render_report_json(r).size();
-    });
-    const Span y = best_of(1, [&] { build_report(ledger, year, std::nullopt, config, nullptr); });
-    const std::uint64_t head = ledger.head().size;  // not inside with_reader: it takes the reader
-    ledger.with_reader([&](SQLite::Database& conn) {
-      const PeriodEvidence ev = load_period_evidence(conn, month, head);
-      for (const auto* list : {&ev.batches, &ev.incidents, &ev.complaints}) {
-        for (const auto& h : *list) period_events += h.events.size();
-      }
-    });
-    std::printf("| %d-01-01 | %llu | %llu | %s | %s | %s | %zu |\n", start_year,
-                static_cast<unsigned long long>(head),
-                static_cast<unsigned long long>(period_events), fmt("%.1f", m.wall * 1e3).c_str(),
-                fmt("%.1f", m.cpu * 1e3).c_str(), fmt("%.1f", y.wall * 1e3).c_str(), bytes);
-    std::fflush(stdout);
+    if (best.empty()) continue;
+    print_row(measure(ledger, *Period::parse(best), best_size, runs));
   }
+
+  const std::uint64_t head = ledger.head().size;
+  std::printf("\nFixed ledger size (the head, %s events), periods of different sizes:\n\n",
+              fmt_rate(static_cast<double>(head)).c_str());
+  print_header();
+  // The last six complete months (seasons differ) and the last complete quarter.
+  std::vector<std::string> periods;
+  for (auto it = large.month_end_size.rbegin();
+       it != large.month_end_size.rend() && periods.size() < 6; ++it) {
+    periods.insert(periods.begin(), it->first);
+  }
+  for (auto it = large.month_end_size.rbegin(); it != large.month_end_size.rend(); ++it) {
+    const Period m = *Period::parse(it->first);
+    if (m.last_day() == Period::quarter_of(m.first_day()).last_day()) {
+      periods.push_back(Period::quarter_of(m.first_day()).to_string());
+      break;
+    }
+  }
+  for (const auto& p : periods) print_row(measure(ledger, *Period::parse(p), head, runs));
   return 0;
 }

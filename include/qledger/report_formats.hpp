@@ -8,7 +8,10 @@
 //   html  a self-contained printable page (zh-CN, A4): tables, definitions, an inline SVG chart
 //         per rate by month with its 95 % interval and target line, the signed checkpoint; every
 //         value HTML-escaped; no scripts, no external resources
-// xlsx is not offered: open the CSV.
+//   xlsx  a workbook (Office Open XML, written by libxlsxwriter) with Chinese headers and
+//         numbers as numbers: sheets 汇总 (figures), 分组 (breakdowns), 按月 (monthly series),
+//         定义 (definitions), 事件序号 (the seqs behind each total), 检查点 (signed note); its
+//         creation time is the evaluation date, so equal reports give equal files
 #pragma once
 
 #include "qledger/canonical_json.hpp"
@@ -22,6 +25,9 @@ Json report_to_json(const Report& report);
 std::string render_report_json(const Report& report);
 std::string render_report_csv(const Report& report);
 std::string render_report_html(const Report& report);
+// Writes the xlsx workbook to `path` (libxlsxwriter writes files, not memory). Throws
+// std::runtime_error if the file cannot be written.
+void write_report_xlsx(const Report& report, const std::string& path);
 
 Json report_diff_to_json(const ReportDiff& diff);
 std::string render_report_diff_json(const ReportDiff& diff);

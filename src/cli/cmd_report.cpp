@@ -1,4 +1,5 @@
 // report: the derived figures of a month, quarter or year (docs/figures.md).
+#include <cstdio>
 #include <iostream>
 
 #include "args.hpp"
@@ -15,7 +16,7 @@ int run_report(const std::vector<std::string>& words);
 
 const char* const kReportHelp =
     "usage: qledger report --db FILE --period 2026-10|2026-Q4|2026 [--at-size N]\n"
-    "                      [--format json|csv|html] [--config FILE] [--key KEYFILE]\n"
+    "                      [--format json|csv|html|xlsx] [--config FILE] [--key KEYFILE]\n"
     "                      [--unsigned] [--out FILE]\n"
     "       qledger report --db FILE --period P --diff --at-size N --against-size M\n"
     "                      [--format text|json] [--config FILE] [--out FILE]\n"
@@ -27,7 +28,8 @@ const char* const kReportHelp =
     "  a checkpoint signed with the ledger's key (default FILE.key; --unsigned to omit it).\n"
     "  Targets come from --config (JSON, see docs/figures.md) over the county plan's defaults.\n"
     "  --diff: what changed between the computations at N and M, and which events in (N, M]\n"
-    "  caused it. Default format: json (report), text (diff).\n";
+    "  caused it. Default format: json (report), text (diff). xlsx (a workbook with Chinese\n"
+    "  headers and numbers as numbers) needs --out.\n";
 
 int run_report(const std::vector<std::string>& words) {
   const Args args(words,
@@ -53,14 +55,23 @@ int run_report(const std::vector<std::string>& words) {
   } else {
     if (args.get("against-size")) throw UsageError("--against-size needs --diff");
     const std::string format = args.get("format").value_or("json");
-    if (format != "json" && format != "csv" && format != "html") {
-      throw UsageError("--format must be json, csv or html");
+    if (format != "json" && format != "csv" && format != "html" && format != "xlsx") {
+      throw UsageError("--format must be json, csv, html or xlsx");
     }
+    if (format == "xlsx" && !args.get("out")) throw UsageError("--format xlsx needs --out FILE");
     std::optional<SigningKey> key;
     if (!args.has("unsigned")) {
       key = load_ledger_key(ledger.info(), args.get("key").value_or(default_key_path(db)));
     }
     const Report report = build_report(ledger, *period, at_size, config, key ? &*key : nullptr);
+    if (format == "xlsx") {
+      const std::string out = *args.get("out");
+      write_report_xlsx(report, out + ".tmp");
+      if (std::rename((out + ".tmp").c_str(), out.c_str()) != 0) {
+        throw std::runtime_error("cannot rename to " + out);
+      }
+      return 0;
+    }
     text = format == "json"  ? render_report_json(report)
            : format == "csv" ? render_report_csv(report)
                              : render_report_html(report);

@@ -1,6 +1,7 @@
 #include "qledger/report_formats.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 namespace qledger {
@@ -54,7 +55,8 @@ std::string seq_list(const std::vector<std::uint64_t>& seqs) {
 
 const char* kStyle = R"(
 @page { size: A4; margin: 14mm 12mm; }
-body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", sans-serif;
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
+       "WenQuanYi Micro Hei", sans-serif;
        font-size: 10pt; color: #111; margin: 0 auto; max-width: 186mm; }
 h1 { font-size: 16pt; margin: 0 0 4pt; }
 h2 { font-size: 12pt; margin: 14pt 0 4pt; border-bottom: 1px solid #444; }
@@ -63,7 +65,9 @@ table { border-collapse: collapse; width: 100%; margin: 4pt 0; }
 th, td { border: 1px solid #999; padding: 2pt 4pt; text-align: left; vertical-align: top; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 th { background: #eee; }
-.figure { page-break-inside: avoid; break-inside: avoid; }
+h2, h3 { page-break-after: avoid; break-after: avoid; }
+.figure-head, tr, svg { page-break-inside: avoid; break-inside: avoid; }
+thead { display: table-header-group; }
 .def { font-size: 9pt; color: #333; margin: 2pt 0; }
 .seqs { font-size: 7.5pt; color: #444; word-break: break-all; }
 .met { color: #060; } .below_target, .above_target { color: #a00; font-weight: bold; }
@@ -71,7 +75,6 @@ th { background: #eee; }
 pre { font-size: 8pt; white-space: pre-wrap; word-break: break-all; border: 1px solid #999;
       padding: 4pt; }
 svg { display: block; margin: 2pt 0; }
-@media print { h2 { page-break-after: avoid; } }
 )";
 
 // Rate by month with its interval and the target line.
@@ -102,10 +105,24 @@ std::string chart(const FigureDefinition& def, const Report& r) {
   }
   if (lo > hi) lo = 0, hi = scale;
   if (def.kind == FigureKind::kPer10k) lo = 0;
-  const double pad = std::max((hi - lo) * 0.08, scale * 0.005);
-  lo = std::max(0.0, lo - pad);
-  hi = def.kind == FigureKind::kPer10k ? hi + pad : std::min(scale, hi + pad);
-  if (hi <= lo) hi = lo + 1;
+  // Axis from a "nice" step (1, 2 or 5 × 10^k) giving at most 5 intervals, so the ticks read
+  // 80% 85% 90% 95% 100% rather than 14.8% 57.4%.
+  double step_v = 1e-6;
+  for (double decade = 1e-4; decade <= 1e6; decade *= 10) {
+    bool found = false;
+    for (const double m : {1.0, 2.0, 5.0}) {
+      if ((hi - lo) / (m * decade) <= 5) {
+        step_v = m * decade;
+        found = true;
+        break;
+      }
+    }
+    if (found) break;
+  }
+  lo = std::max(0.0, std::floor(lo / step_v) * step_v);
+  hi = std::ceil(hi / step_v) * step_v;
+  if (hi <= lo) hi = lo + step_v;
+  if (def.kind != FigureKind::kPer10k && hi > scale) hi = scale;
   const double w = 640, h = 170, left = 52, right = 12, top = 10, bottom = 28;
   const double pw = w - left - right, ph = h - top - bottom;
   auto y = [&](double v) { return top + ph * (1.0 - (v - lo) / (hi - lo)); };
@@ -117,16 +134,21 @@ std::string chart(const FigureDefinition& def, const Report& r) {
                   "（按月）\">";
   s += "<rect x=\"" + num(left) + "\" y=\"" + num(top) + "\" width=\"" + num(pw) + "\" height=\"" +
        num(ph) + "\" fill=\"none\" stroke=\"#999\"/>";
-  for (const double v : {lo, (lo + hi) / 2, hi}) {
+  const int decimals = step_v >= 1 ? 0 : step_v >= 0.1 ? 1 : step_v >= 0.01 ? 2 : 3;
+  for (double v = lo; v <= hi + step_v / 2; v += step_v) {
+    if (v > lo && v < hi - step_v / 2) {
+      s += "<line x1=\"" + num(left) + "\" x2=\"" + num(left + pw) + "\" y1=\"" + num(y(v)) +
+           "\" y2=\"" + num(y(v)) + "\" stroke=\"#ddd\"/>";
+    }
     s += "<text x=\"" + num(left - 4) + "\" y=\"" + num(y(v) + 3) +
-         "\" font-size=\"9\" text-anchor=\"end\">" +
-         num(v, def.kind == FigureKind::kPer10k ? 2 : 1) + esc(unit) + "</text>";
+         "\" font-size=\"9\" text-anchor=\"end\">" + num(v, decimals) + esc(unit) + "</text>";
   }
   if (target.kind != TargetKind::kNone) {
     s += "<line x1=\"" + num(left) + "\" x2=\"" + num(left + pw) + "\" y1=\"" +
          num(y(target.value * scale)) + "\" y2=\"" + num(y(target.value * scale)) +
          "\" stroke=\"#c00\" stroke-dasharray=\"5 3\"/>";
-    s += "<text x=\"" + num(left + pw - 2) + "\" y=\"" + num(y(target.value * scale) - 3) +
+    const double ty = y(target.value * scale);
+    s += "<text x=\"" + num(left + pw - 4) + "\" y=\"" + num(ty < top + 12 ? ty + 11 : ty - 3) +
          "\" font-size=\"9\" fill=\"#c00\" text-anchor=\"end\">目标 " +
          esc(target_text(def, target)) + "</text>";
   }
@@ -192,17 +214,18 @@ std::string render_report_html(const Report& r) {
        esc(r.period.to_string()) + " --at-size " + std::to_string(r.head.size) +
        "</code> 可逐字节重现。被作废的事件不计，被更正的事件按更正后的值计。</p>\n";
 
-  s += "<h2>指标汇总</h2>\n<table><tr><th>指标</th>" + std::string(kValueHeaders) + "</tr>";
+  s += "<h2>指标汇总</h2>\n<table><thead><tr><th>指标</th>" + std::string(kValueHeaders) +
+       "</tr></thead><tbody>";
   for (const auto& f : r.figures.figures) {
     const FigureDefinition& def = *find_figure_definition(f.id);
     s += "<tr><td>" + esc(def.name_zh) + "</td>" + value_cells(def, r, f.total) + "</tr>";
   }
-  s += "</table>\n";
+  s += "</tbody></table>\n";
 
   for (const auto& f : r.figures.figures) {
     const FigureDefinition& def = *find_figure_definition(f.id);
-    s += "<div class=\"figure\">\n<h2>" + esc(def.name_zh) + " <small>" + esc(def.name_en) +
-         "</small></h2>\n";
+    s += "<div class=\"figure\">\n<div class=\"figure-head\">\n<h2>" + esc(def.name_zh) +
+         " <small>" + esc(def.name_en) + "</small></h2>\n";
     s += "<p class=\"def\">定义：" + esc(def.definition_zh) + "</p>\n";
     s += "<p class=\"def\">Definition: " + esc(def.definition_en) + "</p>\n";
     const Target t = r.config.target_of(def.id);
@@ -212,14 +235,15 @@ std::string render_report_html(const Report& r) {
     if (def.kind == FigureKind::kProportion || def.kind == FigureKind::kPer10k) {
       s += chart(def, r) + "\n";
     }
+    s += "</div>\n";
     for (const auto& [dim, groups] : f.breakdowns) {
-      s += "<h3>按" + esc(dimension_label_zh(dim)) + "</h3>\n<table><tr><th>" +
-           esc(dimension_label_zh(dim)) + "</th>" + kValueHeaders + "</tr>";
+      s += "<h3>按" + esc(dimension_label_zh(dim)) + "</h3>\n<table><thead><tr><th>" +
+           esc(dimension_label_zh(dim)) + "</th>" + kValueHeaders + "</tr></thead><tbody>";
       for (const auto& [group, value] : groups) {
         s += "<tr><td>" + esc(group_label_zh(dim, group)) + "</td>" + value_cells(def, r, value) +
              "</tr>";
       }
-      s += "</table>\n";
+      s += "</tbody></table>\n";
     }
     s += "<p class=\"seqs\">分子事件序号：" + seq_list(f.total.numerator_seqs) +
          "<br>分母事件序号：" + seq_list(f.total.denominator_seqs) + "<br>待定事件序号：" +
