@@ -1,6 +1,7 @@
 // http_bench: qledgerd appends over HTTP on 127.0.0.1 against the same appends made in-process.
 //
-//   http_bench [--clients 1,8,64] [--server-threads 2,64] [--seconds 5] [--max-events 300000]
+//   http_bench [--clients 1,8,64] [--server-threads 2] [--handler-threads 16] [--seconds 5]
+//   [--max-events 300000]
 //              [--rate 1000] [--rate-seconds 5] [--rate-connections 16]
 //              [--rss-events N | --rss-db FILE] [--rss-seconds 20] [--qledgerd PATH]
 //              [--skip-throughput] [--skip-rate] [--keep]
@@ -164,6 +165,9 @@ std::string get_request(const std::string& token, const std::string& target) {
 }
 
 // A fresh ledger served in-process, with one inspector token.
+// --handler-threads (default: the daemon's default), the same for every run.
+unsigned handler_threads_flag = daemon::Config{}.handler_threads;
+
 struct InProcessServer {
   qb::TempDir dir{"qledger-http-bench"};
   std::unique_ptr<daemon::Context> ctx;
@@ -171,7 +175,7 @@ struct InProcessServer {
   std::thread thread;
   std::string token;
 
-  explicit InProcessServer(unsigned threads) {
+  explicit InProcessServer(unsigned threads) {  // handler threads: --handler-threads
     const std::string db = dir.file("bureau.db");
     qb::create_ledger(db);
     daemon::Config c;
@@ -180,6 +184,7 @@ struct InProcessServer {
     c.users_db_path = default_users_db_path(db);
     c.port = 0;
     c.threads = threads;
+    c.handler_threads = handler_threads_flag;
     c.max_connections = 1024;
     c.access_log = false;
     c.pbkdf2_iterations = 1000;
@@ -503,7 +508,9 @@ int main(int argc, char** argv) {
   try {
     const qb::Flags flags(argc, argv);
     const auto clients = flags.list("--clients", {1, 8, 64});
-    const auto server_threads = flags.list("--server-threads", {2, 64});
+    const auto server_threads = flags.list("--server-threads", {2});
+    handler_threads_flag =
+        static_cast<unsigned>(flags.u64("--handler-threads", handler_threads_flag));
     const double seconds = flags.real("--seconds", 5);
     const std::uint64_t max_events = flags.u64("--max-events", 300000);
     const double rate = flags.real("--rate", 1000);
@@ -514,6 +521,7 @@ int main(int argc, char** argv) {
     const double rss_seconds = flags.real("--rss-seconds", 20);
     const std::string qledgerd = flags.str("--qledgerd", default_qledgerd());
     qb::print_machine();
+    std::printf("qledgerd handler threads: %u\n", handler_threads_flag);
     if (!flags.has("--skip-throughput")) throughput(server_threads, clients, seconds, max_events);
     if (!flags.has("--skip-rate")) fixed_rate(server_threads, rate, rate_seconds, rate_connections);
     std::unique_ptr<qb::TempDir> rss_dir;

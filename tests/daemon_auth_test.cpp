@@ -234,6 +234,10 @@ TEST_SUITE("daemon") {
     CHECK_THROWS_AS(load_config({"--db", "x", "--bogus", "1"}), ConfigError);
     CHECK_THROWS_AS(load_config({"--db", "x", "--listen", "nope"}), ConfigError);
     CHECK_THROWS_AS(apply_config_json(c, R"({"threads":"two"})"), ConfigError);
+    CHECK(c.handler_threads == 64);
+    apply_config_json(c, R"({"handler_threads":40})");
+    CHECK(c.handler_threads == 40);
+    CHECK_THROWS_AS(apply_config_json(c, R"({"handler_threads":0})"), ConfigError);
     CHECK_THROWS_AS(apply_config_json(c, R"({"unknown":1})"), ConfigError);
     CHECK(c.session_idle_seconds == 1800);
     CHECK(c.session_ttl_seconds == 12 * 3600);

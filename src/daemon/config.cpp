@@ -89,6 +89,8 @@ void apply_config_json(Config& c, const std::string& json_text) {
       parse_listen(c, get_string(v, key));
     } else if (key == "threads") {
       c.threads = get_number<unsigned>(v, key, 1, 64);
+    } else if (key == "handler_threads") {
+      c.handler_threads = get_number<unsigned>(v, key, 1, 256);
     } else if (key == "max_connections") {
       c.max_connections = get_number<std::size_t>(v, key, 1, 100000);
     } else if (key == "max_body_bytes") {

@@ -102,7 +102,10 @@ std::unique_ptr<net::ssl::context> make_tls_context(const Config& config) {
 }  // namespace
 
 Server::Server(Context& ctx, AccessLog* access_log)
-    : shared_{ctx, access_log, {}, {}}, impl_(std::make_unique<Impl>(ioc_)) {
+    : shared_{ctx, access_log, nullptr, {}, {}},
+      handlers_(std::make_unique<net::thread_pool>(ctx.config.handler_threads)),
+      impl_(std::make_unique<Impl>(ioc_)) {
+  shared_.handlers = handlers_.get();
   const Config& config = ctx.config;
   if (!config.tls_cert_file.empty()) impl_->tls = make_tls_context(config);
   try {
@@ -167,6 +170,7 @@ void Server::run(bool handle_signals) {
   }
   ioc_.run();
   for (auto& t : threads) t.join();
+  handlers_->join();  // handlers still running (cut by the grace period) finish their appends
 }
 
 void Server::stop() {

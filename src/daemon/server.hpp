@@ -8,6 +8,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -37,6 +38,9 @@ class SessionRegistry {
 struct ServerShared {
   Context& ctx;
   AccessLog* access_log = nullptr;  // null: no access log
+  // Request handlers run here, off the I/O threads: an append blocks its handler thread until
+  // its transaction is durable, while the I/O threads keep reading and writing other requests.
+  boost::asio::thread_pool* handlers = nullptr;
   SessionRegistry sessions;
   std::atomic<bool> stopping{false};
 };
@@ -51,7 +55,8 @@ class Server {
   std::uint16_t port() const { return port_; }
   bool tls() const;
 
-  // Serves on config.threads threads until stop() (or SIGTERM/SIGINT when handle_signals).
+  // Serves on config.threads I/O threads and config.handler_threads handler threads until stop()
+  // (or SIGTERM/SIGINT when handle_signals).
   void run(bool handle_signals);
   // Thread-safe and idempotent: graceful stop (see above); open connections are cut after
   // shutdown_grace_seconds.
@@ -63,6 +68,7 @@ class Server {
   void wait_for_sessions();
 
   ServerShared shared_;  // outlives the io_context: sessions destroyed with it refer to it
+  std::unique_ptr<boost::asio::thread_pool> handlers_;  // joined at the end of run()
   boost::asio::io_context ioc_;
   struct Impl;
   std::unique_ptr<Impl> impl_;

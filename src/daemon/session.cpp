@@ -125,14 +125,28 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     return;  // connection reset and the like
   }
   busy_ = true;
-  Request request{parser_->release(), remote_, std::holds_alternative<TlsStream>(stream_)};
-  method_ = std::string(request.message.method_string());
-  path_ = std::string(request.message.target());
-  RequestNote note;
-  Response res = handle(request, shared_.ctx, &note);
-  if (shared_.stopping) res.keep_alive(false);
-  note_user_ = note.user_id;
-  do_write(std::move(res));
+  auto request = std::make_shared<Request>(
+      Request{parser_->release(), remote_, std::holds_alternative<TlsStream>(stream_)});
+  method_ = std::string(request->message.method_string());
+  path_ = std::string(request->message.target());
+  // The handler runs on the handler pool (it may wait for a commit); the response is written
+  // back on this session's strand. The work guard keeps the I/O threads running meanwhile.
+  auto executor = tcp().get_executor();
+  net::post(*shared_.handlers, [self = shared_from_this(), request, executor,
+                                guard = net::make_work_guard(executor)]() mutable {
+    RequestNote note;
+    Response res;
+    try {
+      res = handle(*request, self->shared_.ctx, &note);
+    } catch (...) {
+      res = plain_response(http::status::internal_server_error, "500 internal error\n");
+    }
+    net::dispatch(executor, [self, note, res = std::move(res), guard = std::move(guard)]() mutable {
+      if (self->shared_.stopping) res.keep_alive(false);
+      self->note_user_ = note.user_id;
+      self->do_write(std::move(res));
+    });
+  });
 }
 
 void HttpSession::do_write(Response response) {
