@@ -7,6 +7,7 @@
 #include "qledger/ledger_proofs.hpp"
 #include "qledger/proof_json.hpp"
 #include "qledger/storage_error.hpp"
+#include "report_pages.hpp"
 #include "routes.hpp"
 
 namespace qledger::daemon {
@@ -259,6 +260,7 @@ std::optional<Response> api_route_unguarded(Exchange& x) {
     return get ? get_consistency(x) : method_not_allowed(x, "GET");
   }
   if (p == "/api/v1/verify") return post ? post_verify(x) : method_not_allowed(x, "POST");
+  if (p == "/api/v1/figures") return get ? figures_api(x) : method_not_allowed(x, "GET");
   return std::nullopt;
 }
 

@@ -45,6 +45,7 @@ std::string page_document(const Exchange& x, const std::string& title, const std
     if (records) nav += "<a href=\"/record\">" + std::string(x.t("录入", "Record")) + "</a>";
     nav += "<a href=\"/events\">" + std::string(x.t("事件", "Events")) + "</a>";
     nav += "<a href=\"/overdue\">" + std::string(x.t("逾期", "Overdue")) + "</a>";
+    nav += "<a href=\"/reports\">" + std::string(x.t("报表", "Reports")) + "</a>";
     if (may_verify(role)) {
       nav += "<a href=\"/supervisor\">" + std::string(x.t("核验", "Verification")) + "</a>";
     }

@@ -12,6 +12,7 @@
 #include "qledger/event_schema.hpp"
 #include "qledger/hash.hpp"
 #include "qledger/overdue.hpp"
+#include "report_pages.hpp"
 
 namespace qledger::daemon {
 
@@ -428,7 +429,7 @@ std::optional<Response> page_route(Exchange& x) {
   const bool known = p == "/" || p == "/dashboard" || p == "/record" ||
                      starts_with(p, "/record/") || p == "/events" || starts_with(p, "/events/") ||
                      p == "/supervisor" || p == "/supervisor/verify" || p == "/checkpoint" ||
-                     p == "/overdue";
+                     p == "/overdue" || p == "/reports" || p == "/reports/download";
   if (!known) return std::nullopt;
   if (auto denied = require_user(x)) return denied;
   if (p == "/") return redirect(x, "/dashboard");
@@ -446,6 +447,8 @@ std::optional<Response> page_route(Exchange& x) {
   if (p == "/events") return events_page(x);
   if (starts_with(p, "/events/")) return event_page(x, std::string_view(p).substr(8));
   if (p == "/overdue") return overdue_page(x);
+  if (p == "/reports") return reports_page(x);
+  if (p == "/reports/download") return report_download(x);
   if (!may_verify(x.who->user.role)) return forbidden_page(x);
   if (p == "/supervisor") return supervisor_page(x, std::nullopt);
   return checkpoint_download(x);  // "/checkpoint"

@@ -1,0 +1,135 @@
+// Reports in qledgerd: the page, the downloads and /api/v1/figures give the report library's
+// figures (checked here against counts of the batches recorded), state the tree size they were
+// computed at, and reproduce byte for byte at that size after more events arrive.
+#include <doctest/doctest.h>
+
+#include "daemon_fixture.hpp"
+#include "qledger/report.hpp"
+#include "qledger/report_formats.hpp"
+
+using namespace qledger;
+using namespace qledger::test;
+
+namespace {
+
+unsigned status(const daemon::Response& r) { return r.result_int(); }
+
+bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+void record_batch(DaemonFixture& d, const std::string& no, bool pass) {
+  Json p = {{"sample_no", no},
+            {"regime", "product"},
+            {"plan_level", "county"},
+            {"category", "茶叶"},
+            {"uscc", test_uscc(1)},
+            {"sampling_date", "2026-11-02"},
+            {"result_date", "2026-11-03"},
+            {"lab", "六安市检验检测中心"},
+            {"conclusion", pass ? "pass" : "fail"}};
+  if (!pass) {
+    p["failed_items"] = Json::array({{{"item", "铅(以Pb计)"},
+                                      {"measured", "6.1"},
+                                      {"limit", "5.0"},
+                                      {"standard", "GB 2762-2022"}}});
+    p["notified_on"] = "2026-11-03";
+  }
+  const auto res = d.post_json(
+      "/api/v1/events", Json{{"kind", "inspection.recorded"}, {"payload", p}}.dump(), &d.inspector);
+  REQUIRE_MESSAGE(status(res) == 201, res.body());
+}
+
+const Json& figure(const Json& doc, const std::string& id) {
+  for (const Json& f : doc["figures"]) {
+    if (f["id"] == id) return f;
+  }
+  FAIL("no figure " << id);
+  return doc;
+}
+
+}  // namespace
+
+TEST_SUITE("report_pages") {
+  TEST_CASE("figures API: the recorded counts, the stated tree size, byte-identical later") {
+    DaemonFixture d;
+    REQUIRE(status(d.post_json("/api/v1/events", entity_json(1), &d.inspector)) == 201);
+    record_batch(d, "P-1", true);
+    record_batch(d, "P-2", true);
+    record_batch(d, "P-3", false);
+    const std::uint64_t size = d.ctx->ledger->head().size;
+
+    const auto res = d.get("/api/v1/figures?period=2026-11", &d.analyst, true);
+    REQUIRE_MESSAGE(status(res) == 200, res.body());
+    const Json doc = Json::parse(res.body());
+    const Json& product = figure(doc, "product_pass_rate");
+    CHECK(product["numerator"] == 2);    // two passing batches
+    CHECK(product["denominator"] == 3);  // of three concluded
+    CHECK(res.body().find(std::to_string(size)) != std::string::npos);
+    // The same document the library gives at that size, signed with the daemon's key.
+    REQUIRE(d.ctx->signing_key);
+    const Report expected = build_report(*d.ctx->ledger, *Period::parse("2026-11"), size,
+                                         ReportConfig::defaults(), &*d.ctx->signing_key);
+    CHECK(doc == report_to_json(expected));
+
+    // More events, then the same tree size again: identical bytes; the current size differs.
+    record_batch(d, "P-4", false);
+    const auto again =
+        d.get("/api/v1/figures?period=2026-11&at_size=" + std::to_string(size), &d.analyst, true);
+    REQUIRE(status(again) == 200);
+    CHECK(again.body() ==
+          d.get("/api/v1/figures?period=2026-11&at_size=" + std::to_string(size), &d.analyst, true)
+              .body());
+    CHECK(Json::parse(again.body()) == doc);
+    const Json now = Json::parse(d.get("/api/v1/figures?period=2026-11", &d.analyst, true).body());
+    CHECK(figure(now, "product_pass_rate")["denominator"] == 4);
+
+    // Bad parameters: the standard error shape.
+    const auto bad = d.get("/api/v1/figures?period=2026-13", &d.analyst, true);
+    CHECK(status(bad) == 400);
+    CHECK(Json::parse(bad.body())["errors"][0]["field"] == "period");
+    const auto beyond = d.get("/api/v1/figures?period=2026-11&at_size=999999", &d.analyst, true);
+    CHECK(status(beyond) == 400);
+    CHECK(Json::parse(beyond.body())["errors"][0]["code"] == "bad_tree_size");
+  }
+
+  TEST_CASE("reports page and downloads in every format") {
+    DaemonFixture d;
+    REQUIRE(status(d.post_json("/api/v1/events", entity_json(1), &d.inspector)) == 201);
+    record_batch(d, "P-1", true);
+    record_batch(d, "P-2", false);
+    const std::uint64_t size = d.ctx->ledger->head().size;
+    const std::string q = "period=2026-11&at_size=" + std::to_string(size);
+
+    const auto page = d.get("/reports?period=2026-11", &d.analyst);
+    REQUIRE(status(page) == 200);
+    CHECK(has(page.body(), "<tr id=\"fig-product_pass_rate\">"));
+    CHECK(has(page.body(), "--at-size " + std::to_string(size)));
+    for (const char* f : {"html", "xlsx", "csv", "json"}) {
+      CHECK(has(page.body(), "/reports/download?period=2026-11&amp;at_size=" +
+                                 std::to_string(size) + "&amp;format=" + f));
+    }
+    CHECK(has(d.get("/reports?period=2026-11&lang=en", &d.analyst).body(), "Reports"));
+    CHECK(status(d.get("/reports?period=nope", &d.analyst)) == 400);
+
+    const auto json = d.get("/reports/download?" + q + "&format=json", &d.analyst);
+    REQUIRE(status(json) == 200);
+    CHECK(json[daemon::http::field::content_disposition] ==
+          "attachment; filename=\"qledger-report-2026-11-at-" + std::to_string(size) + ".json\"");
+    const Report expected = build_report(*d.ctx->ledger, *Period::parse("2026-11"), size,
+                                         ReportConfig::defaults(), &*d.ctx->signing_key);
+    CHECK(json.body() == render_report_json(expected));
+    const auto csv = d.get("/reports/download?" + q + "&format=csv", &d.analyst);
+    REQUIRE(status(csv) == 200);
+    CHECK(csv.body() == render_report_csv(expected));
+    CHECK(csv.body().rfind("\xEF\xBB\xBF", 0) == 0);  // BOM for Excel/WPS
+    const auto html = d.get("/reports/download?" + q + "&format=html", &d.analyst);
+    REQUIRE(status(html) == 200);
+    CHECK(html.body() == render_report_html(expected));
+    const auto xlsx = d.get("/reports/download?" + q + "&format=xlsx", &d.analyst);
+    REQUIRE(status(xlsx) == 200);
+    CHECK(xlsx.body().rfind("PK\x03\x04", 0) == 0);  // a zip container
+    CHECK(has(xlsx.body(), "xl/worksheets/sheet1.xml"));
+    CHECK(status(d.get("/reports/download?" + q + "&format=pdf", &d.analyst)) == 400);
+  }
+}
