@@ -258,30 +258,64 @@ Response events_page(Exchange& x) {
   if (const auto it = x.query.find("seqs"); it != x.query.end()) {
     return events_by_seq_page(x, it->second);
   }
-  const auto kind_it = x.query.find("kind");
-  const std::string kind = kind_it == x.query.end() ? "" : kind_it->second;
-  std::uint64_t from = 1;
-  if (const auto it = x.query.find("from"); it != x.query.end() && !it->second.empty()) {
-    const auto v = parse_uint(it->second);
+  const auto param = [&](const char* name) {
+    const auto it = x.query.find(name);
+    return it == x.query.end() ? std::string() : it->second;
+  };
+  EventFilter filter;
+  filter.kind = param("kind");
+  filter.uscc = param("uscc");
+  filter.township = param("township");
+  if (const std::string from = param("from"); !from.empty()) {
+    const auto v = parse_uint(from);
     if (!v) return message_page(x, Status::bad_request, "400", "from must be a whole number.");
-    from = *v;
+    filter.from_seq = *v;
+  }
+  for (const auto& [name, date] :
+       {std::pair{"date_from", &filter.from_date}, std::pair{"date_to", &filter.to_date}}) {
+    if (const std::string text = param(name); !text.empty()) {
+      *date = CivilDate::parse(text);
+      if (!*date) {
+        return message_page(x, Status::bad_request, "400",
+                            x.t("日期格式应为 2026-11-27。", "Dates must look like 2026-11-27."));
+      }
+    }
   }
   const std::size_t n = x.ctx.config.page_size;
-  const auto events = list_events(*x.ctx.ledger, kind, from, n + 1);
-  std::string body = "<form method=\"get\" action=\"/events\"><label for=\"kind\">" +
-                     std::string(x.t("类型", "Kind")) +
-                     "</label> <select id=\"kind\" name=\"kind\"><option value=\"\">" +
-                     x.t("全部", "All") + "</option>";
+  const auto events = list_events(*x.ctx.ledger, filter, n + 1);
+  std::string body =
+      "<form method=\"get\" action=\"/events\" class=\"filters\"><label for=\"kind\">" +
+      std::string(x.t("类型", "Kind")) +
+      "</label> <select id=\"kind\" name=\"kind\"><option value=\"\">" + x.t("全部", "All") +
+      "</option>";
   for (const auto& [k, spec] : EventSchema::builtin().kinds()) {
-    body += "<option value=\"" + h(k) + "\"" + (k == kind ? " selected" : "") + ">" +
+    body += "<option value=\"" + h(k) + "\"" + (k == filter.kind ? " selected" : "") + ">" +
             h(x.en ? spec.en : spec.zh) + "</option>";
   }
-  body += "</select> <label for=\"from\">" + std::string(x.t("起始序号", "From seq")) +
-          "</label> <input type=\"text\" inputmode=\"numeric\" id=\"from\" name=\"from\" value=\"" +
-          std::to_string(from) + "\"> <button type=\"submit\">" + x.t("筛选", "Filter") +
+  body += "</select> <label for=\"uscc\">" + std::string(x.t("统一社会信用代码", "Credit code")) +
+          "</label> <input type=\"text\" id=\"uscc\" name=\"uscc\" size=\"20\" value=\"" +
+          h(filter.uscc) + "\"> <label for=\"township\">" + x.t("乡镇", "Township") +
+          "</label> <select id=\"township\" name=\"township\"><option value=\"\">" +
+          x.t("全部", "All") + "</option>";
+  for (const std::string& town : list_townships(*x.ctx.ledger)) {
+    body += "<option value=\"" + h(town) + "\"" + (town == filter.township ? " selected" : "") +
+            ">" + h(town) + "</option>";
+  }
+  body += "</select> <label for=\"date_from\">" + std::string(x.t("记录日期自", "Recorded from")) +
+          "</label> <input type=\"date\" id=\"date_from\" name=\"date_from\" value=\"" +
+          h(param("date_from")) + "\"> <label for=\"date_to\">" + x.t("至", "to") +
+          "</label> <input type=\"date\" id=\"date_to\" name=\"date_to\" value=\"" +
+          h(param("date_to")) + "\"> <label for=\"from\">" + x.t("起始序号", "From seq") +
+          "</label> <input type=\"text\" inputmode=\"numeric\" id=\"from\" name=\"from\" "
+          "size=\"8\" value=\"" +
+          std::to_string(filter.from_seq) + "\"> <button type=\"submit\">" + x.t("筛选", "Filter") +
           "</button></form>" + event_rows(x, events, n);
   if (events.size() > n) {
-    body += "<p><a href=\"/events?kind=" + h(percent_encode(kind)) +
+    body += "<p><a href=\"/events?kind=" + h(percent_encode(filter.kind)) +
+            "&amp;uscc=" + h(percent_encode(filter.uscc)) +
+            "&amp;township=" + h(percent_encode(filter.township)) +
+            "&amp;date_from=" + h(percent_encode(param("date_from"))) +
+            "&amp;date_to=" + h(percent_encode(param("date_to"))) +
             "&amp;from=" + std::to_string(events[n].seq) + "\">" + x.t("下一页", "Next page") +
             " →</a></p>";
   }
