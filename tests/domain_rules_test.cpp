@@ -339,6 +339,22 @@ TEST_SUITE("domain") {
     b.ok("complaint.personal_data_erased", {{"complaint_no", "TS-1"}, {"reason", "本人申请删除"}});
     CHECK(b.scalar("SELECT COUNT(*) FROM personal_data") == "0");
     CHECK(verify_ledger(b.db, {}).intact());
+    // Erased once: nothing left to erase.
+    b.refused("complaint.personal_data_erased", {{"complaint_no", "TS-1"}, {"reason", "重复"}},
+              "complaint_no", "no_personal_data");
+
+    // A voided complaint: no record any more, but its complainant's data can still be erased.
+    Json voided = received;
+    voided["complaint_no"] = "TS-9";
+    const Receipt r9 = b.ok("complaint.received", voided);
+    CHECK(b.scalar("SELECT COUNT(*) FROM personal_data WHERE complaint_no = 'TS-9'") == "1");
+    b.ok("void",
+         {{"target_seq", r9.seq}, {"target_kind", "complaint.received"}, {"reason", "重复登记"}});
+    b.ok("complaint.personal_data_erased", {{"complaint_no", "TS-9"}, {"reason", "本人申请删除"}});
+    CHECK(b.scalar("SELECT COUNT(*) FROM personal_data WHERE complaint_no = 'TS-9'") == "0");
+    b.refused("complaint.personal_data_erased", {{"complaint_no", "TS-9"}, {"reason", "重复"}},
+              "complaint_no", "unknown_complaint");
+    CHECK(verify_ledger(b.db, {}).intact());
 
     Json rejected = received;
     rejected["complaint_no"] = "TS-2";

@@ -33,6 +33,7 @@ class LedgerRecords : public RecordLookup {
   std::optional<ComplaintState> complaint(const std::string& complaint_no) const override;
   std::optional<EventRef> event(std::uint64_t seq) const override;
   const WorkingDayCalendar& calendar() const override { return *calendar_; }
+  bool holds_personal_data(const std::string& complaint_no) const override;
 
   // Every event of one record (including corrections and voids aimed at it), in seq order.
   std::vector<RecordEvent> record_events(const std::string& type, const std::string& key) const;

@@ -36,6 +36,9 @@ class RecordLookup {
   };
   virtual std::optional<EventRef> event(std::uint64_t seq) const = 0;
   virtual const WorkingDayCalendar& calendar() const = 0;
+  // Whether a complainant's name and phone are still held for this complaint number (also after
+  // its complaint.received was voided, so they can still be erased).
+  virtual bool holds_personal_data(const std::string& /*complaint_no*/) const { return false; }
 };
 
 // Validates one event of `kind` with `payload` as it would be appended on `today`

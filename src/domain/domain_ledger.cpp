@@ -382,6 +382,12 @@ std::optional<ComplaintState> LedgerRecords::complaint(const std::string& compla
   return fold_complaint(effective_events(record_events("complaint", complaint_no)), *calendar_);
 }
 
+bool LedgerRecords::holds_personal_data(const std::string& complaint_no) const {
+  const auto use = statements_.use("SELECT 1 FROM personal_data WHERE complaint_no = ?");
+  use->bind(1, complaint_no);
+  return use->executeStep();
+}
+
 std::optional<RecordLookup::EventRef> LedgerRecords::event(std::uint64_t seq) const {
   RecordEvent target;
   std::string type;

@@ -358,6 +358,16 @@ class StateRules {
       }
       return;
     }
+    // Erasure needs the data to be held, not a live record: a voided complaint's data can
+    // still be erased, and data already erased cannot be erased again.
+    if (kind == "complaint.personal_data_erased") {
+      if (records_.holds_personal_data(no)) return;
+      if (complaint) {
+        out_.add("complaint_no", "no_personal_data", "this complaint holds no personal data",
+                 "该投诉没有个人信息");
+        return;
+      }
+    }
     if (!complaint) {
       out_.add("complaint_no", "unknown_complaint", "no complaint " + no + " is recorded",
                "投诉 " + no + " 尚未登记");
@@ -386,11 +396,6 @@ class StateRules {
       }
       if (state == "closed") return wrong_state("the complaint is already closed", "投诉已办结");
       out_.not_before(p, "closed_on", "办结日期", *complaint->decided_on, "acceptance", "受理日期");
-    } else if (kind == "complaint.personal_data_erased") {
-      if (complaint->complainant_commitment.empty()) {
-        out_.add("complaint_no", "no_personal_data", "this complaint holds no personal data",
-                 "该投诉没有个人信息");
-      }
     }
   }
 
