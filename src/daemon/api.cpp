@@ -9,6 +9,7 @@
 #include "qledger/storage_error.hpp"
 #include "report_pages.hpp"
 #include "routes.hpp"
+#include "timeline.hpp"
 
 namespace qledger::daemon {
 
@@ -253,6 +254,11 @@ std::optional<Response> api_route_unguarded(Exchange& x) {
       std::string_view(p).substr(0, kEventPrefix.size()) == kEventPrefix) {
     if (!get) return method_not_allowed(x, "GET");
     return get_event(x, std::string_view(p).substr(kEventPrefix.size()));
+  }
+  constexpr std::string_view kTimelinePrefix = "/api/v1/timelines/";
+  if (std::string_view(p).substr(0, kTimelinePrefix.size()) == kTimelinePrefix) {
+    if (!get) return method_not_allowed(x, "GET");
+    return timeline_api(x, std::string_view(p).substr(kTimelinePrefix.size()));
   }
   if (p == "/api/v1/checkpoint") return get ? get_checkpoint(x) : method_not_allowed(x, "GET");
   if (p == "/api/v1/proofs/inclusion") return get ? get_inclusion(x) : method_not_allowed(x, "GET");

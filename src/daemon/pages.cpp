@@ -13,6 +13,7 @@
 #include "qledger/hash.hpp"
 #include "qledger/overdue.hpp"
 #include "report_pages.hpp"
+#include "timeline.hpp"
 
 namespace qledger::daemon {
 
@@ -364,7 +365,8 @@ Response event_page(Exchange& x, std::string_view tail) {
     body += "<li><code class=\"hash\">" + to_hex(hash) + "</code></li>";
   body += "</ol><p><a href=\"/api/v1/proofs/inclusion?seq=" + std::to_string(event->seq) +
           "&amp;tree_size=" + std::to_string(head.size) + "\">" +
-          x.t("下载证明 (JSON)", "Download the proof (JSON)") + "</a></p>";
+          x.t("下载证明 (JSON)", "Download the proof (JSON)") + "</a></p>" +
+          timeline_link_html(x, event->seq);
   return html_response(x, Status::ok,
                        std::string(x.t("事件 ", "Event ")) + std::to_string(event->seq), body);
 }
@@ -463,7 +465,8 @@ std::optional<Response> page_route(Exchange& x) {
   const bool known = p == "/" || p == "/dashboard" || p == "/record" ||
                      starts_with(p, "/record/") || p == "/events" || starts_with(p, "/events/") ||
                      p == "/supervisor" || p == "/supervisor/verify" || p == "/checkpoint" ||
-                     p == "/overdue" || p == "/reports" || p == "/reports/download";
+                     p == "/overdue" || p == "/reports" || p == "/reports/download" ||
+                     starts_with(p, "/timeline/");
   if (!known) return std::nullopt;
   if (auto denied = require_user(x)) return denied;
   if (p == "/") return redirect(x, "/dashboard");
@@ -481,6 +484,7 @@ std::optional<Response> page_route(Exchange& x) {
   if (p == "/events") return events_page(x);
   if (starts_with(p, "/events/")) return event_page(x, std::string_view(p).substr(8));
   if (p == "/overdue") return overdue_page(x);
+  if (starts_with(p, "/timeline/")) return timeline_page(x, std::string_view(p).substr(10));
   if (p == "/reports") return reports_page(x);
   if (p == "/reports/download") return report_download(x);
   if (!may_verify(x.who->user.role)) return forbidden_page(x);
