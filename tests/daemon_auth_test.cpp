@@ -4,12 +4,12 @@
 #include <SQLiteCpp/Statement.h>
 
 #include "config.hpp"
-#include "html_escape.hpp"
 #include "http_message.hpp"
 #include "login_throttle.hpp"
 #include "qledger/auth_password.hpp"
 #include "qledger/auth_permissions.hpp"
 #include "qledger/auth_users.hpp"
+#include "qledger/html_escape.hpp"
 #include "test_support.hpp"
 
 using namespace qledger;
@@ -169,7 +169,7 @@ TEST_SUITE("daemon") {
   }
 
   TEST_CASE("escape_html neutralises markup, quotes and broken UTF-8") {
-    using daemon::escape_html;
+    using qledger::escape_html;
     CHECK(escape_html("<a href=\"x\" onclick='y'>&</a>") ==
           "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");
     CHECK(escape_html("霍山县\n") == "霍山县\n");

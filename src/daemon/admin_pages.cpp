@@ -2,9 +2,9 @@
 // UserStore; every change is recorded in account_changes with the admin as actor.
 #include <ctime>
 
-#include "html_escape.hpp"
 #include "html_page.hpp"
 #include "qledger/auth_permissions.hpp"
+#include "qledger/html_escape.hpp"
 
 namespace qledger::daemon {
 

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "html_escape.hpp"
 #include "html_page.hpp"
 #include "http_message.hpp"
 #include "ledger_views.hpp"
 #include "qledger/event_schema.hpp"
 #include "qledger/hash.hpp"
+#include "qledger/html_escape.hpp"
 #include "qledger/report_formats.hpp"
 
 namespace qledger::daemon {

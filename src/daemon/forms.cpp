@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "html_escape.hpp"
+#include "qledger/html_escape.hpp"
 
 namespace qledger::daemon {
 

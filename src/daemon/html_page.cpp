@@ -1,7 +1,7 @@
 #include "html_page.hpp"
 
-#include "html_escape.hpp"
 #include "qledger/auth_permissions.hpp"
+#include "qledger/html_escape.hpp"
 
 namespace qledger::daemon {
 

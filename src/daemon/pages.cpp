@@ -5,12 +5,12 @@
 
 #include "dashboard.hpp"
 #include "forms.hpp"
-#include "html_escape.hpp"
 #include "html_page.hpp"
 #include "ledger_views.hpp"
 #include "qledger/auth_permissions.hpp"
 #include "qledger/event_schema.hpp"
 #include "qledger/hash.hpp"
+#include "qledger/html_escape.hpp"
 #include "qledger/overdue.hpp"
 #include "report_pages.hpp"
 #include "timeline.hpp"

@@ -8,9 +8,9 @@
 #include <stdexcept>
 
 #include "dashboard.hpp"
-#include "html_escape.hpp"
 #include "html_page.hpp"
 #include "qledger/hash.hpp"
+#include "qledger/html_escape.hpp"
 #include "qledger/report_formats.hpp"
 
 namespace qledger::daemon {

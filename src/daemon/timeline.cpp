@@ -11,10 +11,10 @@
 #include <set>
 #include <vector>
 
-#include "html_escape.hpp"
 #include "html_page.hpp"
 #include "qledger/domain_ledger.hpp"
 #include "qledger/event_schema.hpp"
+#include "qledger/html_escape.hpp"
 #include "qledger/record_state.hpp"
 
 namespace qledger::daemon {

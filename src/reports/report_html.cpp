@@ -1,5 +1,7 @@
 #include "qledger/report_formats.hpp"
 
+#include "qledger/html_escape.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -8,32 +10,7 @@ namespace qledger {
 
 namespace {
 
-std::string esc(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+std::string esc(const std::string& s) { return escape_html(s); }
 
 std::string num(double x, int decimals = 1) {
   char buf[64];
