@@ -10,6 +10,7 @@
 #include "qledger/hash.hpp"
 #include "qledger/html_escape.hpp"
 #include "qledger/report_formats.hpp"
+#include "report_pages.hpp"
 
 namespace qledger::daemon {
 
@@ -164,23 +165,21 @@ std::string figures_panel_html(const Report& report, bool en) {
               "dotted line: reference value. Counts link to the events behind them."
             : "条形为比率；黑色须线为 95% Wilson 置信区间；红色虚线为目标；蓝色点线为参考值。"
               "点击数字可查看其对应的事件。";
-  out += "</p><table class=\"figs\"><thead><tr><th>";
-  out += en ? "Figure" : "指标";
-  out += "</th><th>";
-  out += en ? "Rate" : "比率";
-  out += "</th><th>";
-  out += en ? "Numerator / denominator" : "分子 / 分母";
-  out += "</th><th>";
-  out += en ? "Pending" : "待定";
-  out += "</th><th>";
-  out += en ? "95 % interval" : "95% 置信区间";
-  out += "</th><th>";
-  out += en ? "Target" : "目标";
-  out += "</th><th>";
-  out += en ? "Status" : "状态";
-  out += "</th><th>";
-  out += en ? "Chart" : "图示";
-  out += "</th></tr></thead><tbody>";
+  out += "</p><table class=\"figs\"><thead><tr>";
+  static constexpr const char* kColumns[][2] = {{"指标", "Figure"},
+                                                {"比率", "Rate"},
+                                                {"分子 / 分母", "Numerator / denominator"},
+                                                {"待定", "Pending"},
+                                                {"95% 置信区间", "95 % interval"},
+                                                {"目标", "Target"},
+                                                {"状态", "Status"},
+                                                {"图示", "Chart"}};
+  for (const auto& column : kColumns) {
+    out += "<th>";
+    out += column[en ? 1 : 0];
+    out += "</th>";
+  }
+  out += "</tr></thead><tbody>";
   for (const Figure& f : report.figures.figures) {
     const FigureDefinition* def = find_figure_definition(f.id);
     if (def == nullptr) continue;
@@ -190,24 +189,20 @@ std::string figures_panel_html(const Report& report, bool en) {
 }
 
 Response dashboard_page(Exchange& x) {
-  Period period = Period::month_of(x.ctx.today());
-  if (const auto it = x.query.find("period"); it != x.query.end() && !it->second.empty()) {
-    const auto parsed = Period::parse(it->second);
-    if (!parsed) {
-      return message_page(x, http::status::bad_request, "400",
-                          x.t("期间格式应为 2026-11、2026-Q4 或 2026。",
-                              "The period must look like 2026-11, 2026-Q4 or 2026."));
-    }
-    period = *parsed;
+  FieldProblem problem;
+  const std::optional<Period> period = read_period(x, problem);
+  if (!period) {
+    return message_page(x, http::status::bad_request, "400",
+                        x.en ? problem.message_en : problem.message_zh);
   }
   const Report report =
-      build_report(*x.ctx.ledger, period, std::nullopt, ReportConfig::defaults(), nullptr);
+      build_report(*x.ctx.ledger, *period, std::nullopt, ReportConfig::defaults(), nullptr);
   std::string body =
       "<form class=\"period\" method=\"get\" action=\"/dashboard\"><label "
       "for=\"period\">" +
       std::string(x.t("期间", "Period")) +
       "</label> <input type=\"text\" id=\"period\" name=\"period\" value=\"" +
-      h(period.to_string()) +
+      h(period->to_string()) +
       "\" size=\"8\" pattern=\"[0-9]{4}(-[0-9]{2}|-Q[1-4])?\"> <button "
       "type=\"submit\">" +
       x.t("查看", "Show") + "</button> <a href=\"/dashboard\">" + x.t("本月", "This month") +

@@ -29,15 +29,9 @@ struct ReportRequest {
 
 ReportRequest read_report_request(const Exchange& x) {
   ReportRequest r{Period::month_of(x.ctx.today()), std::nullopt, {}};
-  if (const auto it = x.query.find("period"); it != x.query.end() && !it->second.empty()) {
-    const auto parsed = Period::parse(it->second);
-    if (!parsed) {
-      r.problem = {"period", "bad_period", "The period must look like 2026-11, 2026-Q4 or 2026.",
-                   "期间格式应为 2026-11、2026-Q4 或 2026。"};
-      return r;
-    }
-    r.period = *parsed;
-  }
+  const auto period = read_period(x, r.problem);
+  if (!period) return r;
+  r.period = *period;
   if (const auto it = x.query.find("at_size"); it != x.query.end() && !it->second.empty()) {
     const auto size = parse_uint(it->second);
     if (!size || *size == 0 || *size > x.ctx.ledger->head().size) {
@@ -82,6 +76,17 @@ std::string xlsx_bytes(const Report& report) {
 }
 
 }  // namespace
+
+std::optional<Period> read_period(const Exchange& x, FieldProblem& problem) {
+  const auto it = x.query.find("period");
+  if (it == x.query.end() || it->second.empty()) return Period::month_of(x.ctx.today());
+  auto parsed = Period::parse(it->second);
+  if (!parsed) {
+    problem = {"period", "bad_period", "The period must look like 2026-11, 2026-Q4 or 2026.",
+               "期间格式应为 2026-11、2026-Q4 或 2026。"};
+  }
+  return parsed;
+}
 
 Response reports_page(Exchange& x) {
   const ReportRequest r = read_report_request(x);

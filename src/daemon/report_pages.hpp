@@ -10,6 +10,10 @@
 // so the same report can be fetched again later, byte for byte. Any logged-in role may read.
 #pragma once
 
+#include <optional>
+
+#include "qledger/civil_date.hpp"
+#include "qledger/field_problem.hpp"
 #include "routes.hpp"
 
 namespace qledger::daemon {
@@ -17,5 +21,11 @@ namespace qledger::daemon {
 Response reports_page(Exchange& x);
 Response report_download(Exchange& x);
 Response figures_api(Exchange& x);
+
+// The period ?period= names (2026-11, 2026-Q4 or 2026), or the current Asia/Shanghai month
+// (Context::today) when it is absent or empty. nullopt when it is malformed, with `problem` set
+// (field "period", code "bad_period", the message in zh and en) for a 400 answer. Shared by the
+// report pages and the dashboard.
+std::optional<Period> read_period(const Exchange& x, FieldProblem& problem);
 
 }  // namespace qledger::daemon
