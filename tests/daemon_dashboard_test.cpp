@@ -60,23 +60,7 @@ struct Batches {
 
   std::uint64_t batch(const std::string& no, const std::string& regime, const std::string& sampled,
                       bool pass, const std::string& notified = "2026-11-03") {
-    Json p = {{"sample_no", no},
-              {"regime", regime},
-              {"plan_level", "county"},
-              {"category", "茶叶"},
-              {"uscc", test_uscc(1)},
-              {"sampling_date", sampled},
-              {"result_date", notified},
-              {"lab", "六安市检验检测中心"},
-              {"conclusion", pass ? "pass" : "fail"}};
-    if (!pass) {
-      p["failed_items"] = Json::array({{{"item", "铅(以Pb计)"},
-                                        {"measured", "6.1"},
-                                        {"limit", "5.0"},
-                                        {"standard", "GB 2762-2022"}}});
-      p["notified_on"] = notified;
-    }
-    return post("inspection.recorded", p);
+    return post("inspection.recorded", inspection_payload(no, pass, regime, sampled, notified));
   }
 };
 

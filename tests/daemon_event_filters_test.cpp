@@ -29,16 +29,9 @@ std::string entity_in(int n, const std::string& township) {
 }
 
 std::string batch_of(int n, const std::string& no) {
-  Json p = {{"sample_no", no},
-            {"regime", "product"},
-            {"plan_level", "county"},
-            {"category", "茶叶"},
-            {"uscc", test_uscc(n)},
-            {"sampling_date", "2026-11-02"},
-            {"result_date", "2026-11-03"},
-            {"lab", "六安市检验检测中心"},
-            {"conclusion", "pass"}};
-  return Json{{"kind", "inspection.recorded"}, {"payload", p}}.dump();
+  return Json{{"kind", "inspection.recorded"},
+              {"payload", inspection_payload(no, true, "product", "2026-11-02", "2026-11-03", n)}}
+      .dump();
 }
 
 std::set<std::uint64_t> seqs_of(const std::vector<daemon::EventSummary>& events) {

@@ -119,4 +119,30 @@ inline std::string entity_json(int n, const std::string& name = "Huoshan Tea Co.
   return Json{{"kind", "entity.registered"}, {"payload", payload}}.dump();
 }
 
+// The payload of an inspection.recorded event: batch `sample_no` of entity test_uscc(entity), a
+// county plan's tea sample taken on `sampled`, its result reported on `result_date`; a failed
+// batch has one failed item (lead above its limit) and was notified on `result_date`.
+inline Json inspection_payload(const std::string& sample_no, bool pass,
+                               const std::string& regime = "product",
+                               const std::string& sampled = "2026-11-02",
+                               const std::string& result_date = "2026-11-03", int entity = 1) {
+  Json p = {{"sample_no", sample_no},
+            {"regime", regime},
+            {"plan_level", "county"},
+            {"category", "茶叶"},
+            {"uscc", test_uscc(entity)},
+            {"sampling_date", sampled},
+            {"result_date", result_date},
+            {"lab", "六安市检验检测中心"},
+            {"conclusion", pass ? "pass" : "fail"}};
+  if (!pass) {
+    p["failed_items"] = Json::array({{{"item", "铅(以Pb计)"},
+                                      {"measured", "6.1"},
+                                      {"limit", "5.0"},
+                                      {"standard", "GB 2762-2022"}}});
+    p["notified_on"] = result_date;
+  }
+  return p;
+}
+
 }  // namespace qledger::test

@@ -19,24 +19,10 @@ bool has(const std::string& text, const std::string& part) {
 }
 
 void record_batch(DaemonFixture& d, const std::string& no, bool pass) {
-  Json p = {{"sample_no", no},
-            {"regime", "product"},
-            {"plan_level", "county"},
-            {"category", "茶叶"},
-            {"uscc", test_uscc(1)},
-            {"sampling_date", "2026-11-02"},
-            {"result_date", "2026-11-03"},
-            {"lab", "六安市检验检测中心"},
-            {"conclusion", pass ? "pass" : "fail"}};
-  if (!pass) {
-    p["failed_items"] = Json::array({{{"item", "铅(以Pb计)"},
-                                      {"measured", "6.1"},
-                                      {"limit", "5.0"},
-                                      {"standard", "GB 2762-2022"}}});
-    p["notified_on"] = "2026-11-03";
-  }
   const auto res = d.post_json(
-      "/api/v1/events", Json{{"kind", "inspection.recorded"}, {"payload", p}}.dump(), &d.inspector);
+      "/api/v1/events",
+      Json{{"kind", "inspection.recorded"}, {"payload", inspection_payload(no, pass)}}.dump(),
+      &d.inspector);
   REQUIRE_MESSAGE(status(res) == 201, res.body());
 }
 
