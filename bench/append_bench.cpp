@@ -14,37 +14,28 @@
 // exact batch sequence the ledger committed (reconstructed from the receipts: every event of a
 // batch carries the batch's tree_size, so the distinct tree sizes are the transactions and their
 // differences the batch sizes), inserting the same events rows (same leaf bytes) and the same
-// tree_nodes rows. It does no leaf encoding, hashing, head lookup or thread hand-off: the ratio
-// ledger/bare is what the ledger's own work costs on top of SQLite's durable writes.
+// tree_nodes rows (bare_sqlite.hpp, the baseline of import_bench and national_bench too). It
+// does no leaf encoding, hashing, head lookup or thread hand-off: the ratio ledger/bare is what
+// the ledger's own work costs on top of SQLite's durable writes.
+#include "bare_sqlite.hpp"
 #include "bench_common.hpp"
 
 #include "qledger/merkle.hpp"
-#include "qledger/schema_migrations.hpp"
 
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
-#include <bit>
+#include <cstdint>
 #include <latch>
 #include <mutex>
 
 namespace qb = qledger::bench;
 
 namespace {
-
-struct EventRow {
-  std::int64_t seq;
-  std::string kind;
-  std::string recorded_at;
-  std::string actor;
-  std::string leaf;
-  std::string leaf_hash;
-};
 
 struct LedgerRun {
   std::uint64_t events = 0;
@@ -111,37 +102,9 @@ LedgerRun run_ledger(const std::string& db_path, unsigned threads, double second
 }
 
 // Everything the ledger wrote, to replay through bare SQLite.
-struct Written {
-  std::vector<EventRow> events;
-  std::vector<std::vector<std::string>> nodes;  // nodes[level][idx], level >= 1
-};
-
-Written read_back(const std::string& db_path) {
-  Written w;
+qb::LedgerRows read_back(const std::string& db_path) {
   SQLite::Database db(db_path, SQLite::OPEN_READONLY);
-  SQLite::Statement ev(
-      db, "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events ORDER BY seq");
-  while (ev.executeStep()) {
-    auto blob = [&](int i) {
-      const SQLite::Column c = ev.getColumn(i);
-      return std::string(static_cast<const char*>(c.getBlob()),
-                         static_cast<std::size_t>(c.getBytes()));
-    };
-    w.events.push_back({ev.getColumn(0).getInt64(), ev.getColumn(1).getString(),
-                        ev.getColumn(2).getString(), ev.getColumn(3).getString(), blob(4),
-                        blob(5)});
-  }
-  SQLite::Statement nd(db, "SELECT level, idx, hash FROM tree_nodes ORDER BY level, idx");
-  while (nd.executeStep()) {
-    const auto level = static_cast<std::size_t>(nd.getColumn(0).getInt64());
-    const auto idx = static_cast<std::size_t>(nd.getColumn(1).getInt64());
-    if (w.nodes.size() <= level) w.nodes.resize(level + 1);
-    if (w.nodes[level].size() != idx) throw std::runtime_error("tree_nodes has a gap");
-    const SQLite::Column c = nd.getColumn(2);
-    w.nodes[level].emplace_back(static_cast<const char*>(c.getBlob()),
-                                static_cast<std::size_t>(c.getBytes()));
-  }
-  return w;
+  return qb::read_rows(db, 1, INT64_MAX);
 }
 
 struct BareRun {
@@ -150,50 +113,21 @@ struct BareRun {
 };
 
 // Bare SQLiteCpp: same schema, pragmas, rows and transaction sizes.
-BareRun run_bare(const std::string& db_path, const Written& w,
+BareRun run_bare(const std::string& db_path, const qb::LedgerRows& rows,
                  const std::vector<std::uint64_t>& batch_sizes) {
-  SQLite::Database db(db_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 10000);
-  db.exec("PRAGMA journal_mode = WAL");
-  db.exec("PRAGMA synchronous = FULL");
-  for (const auto& m : qledger::schema_migrations()) db.exec(std::string(m.sql));
-  SQLite::Statement insert_event(db,
-                                 "INSERT INTO events (seq, kind, recorded_at, actor, leaf, "
-                                 "leaf_hash) VALUES (?, ?, ?, ?, ?, ?)");
-  SQLite::Statement insert_node(db, "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)");
+  SQLite::Database db = qb::open_bare_database(db_path);
+  qb::BareInserter insert(db, rows);
   BareRun run;
   const auto t0 = qb::Clock::now();
-  std::size_t next = 0;
   for (const std::uint64_t batch : batch_sizes) {
     db.exec("BEGIN IMMEDIATE");
-    for (std::uint64_t i = 0; i < batch; ++i, ++next) {
-      const EventRow& e = w.events[next];
-      insert_event.bind(1, e.seq);
-      insert_event.bind(2, e.kind);
-      insert_event.bind(3, e.recorded_at);
-      insert_event.bind(4, e.actor);
-      insert_event.bind(5, e.leaf.data(), static_cast<int>(e.leaf.size()));
-      insert_event.bind(6, e.leaf_hash.data(), static_cast<int>(e.leaf_hash.size()));
-      insert_event.exec();
-      insert_event.reset();
-      // Event seq completes the perfect nodes (L, seq / 2^L - 1) for L = 1 .. ctz(seq).
-      const auto seq = static_cast<std::uint64_t>(e.seq);
-      const auto top = static_cast<unsigned>(std::countr_zero(seq));
-      for (unsigned level = 1; level <= top; ++level) {
-        const std::uint64_t idx = (seq >> level) - 1;
-        const std::string& h = w.nodes.at(level).at(idx);
-        insert_node.bind(1, static_cast<std::int64_t>(level));
-        insert_node.bind(2, static_cast<std::int64_t>(idx));
-        insert_node.bind(3, h.data(), static_cast<int>(h.size()));
-        insert_node.exec();
-        insert_node.reset();
-      }
-    }
+    insert.insert_next(static_cast<std::size_t>(batch));
     const auto c0 = qb::Clock::now();
     db.exec("COMMIT");
     run.commit_seconds += qb::seconds_since(c0);
   }
   run.seconds = qb::seconds_since(t0);
-  if (next != w.events.size()) throw std::runtime_error("baseline did not replay every event");
+  if (!insert.done()) throw std::runtime_error("baseline did not replay every event");
   return run;
 }
 
@@ -223,14 +157,6 @@ std::vector<double> probe_fsync(const std::string& dir, int samples) {
   ::close(fd);
   std::filesystem::remove(path);
   return ms;
-}
-
-// User + system CPU seconds of this process so far (all threads).
-double cpu_seconds() {
-  struct rusage u {};
-  ::getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
 // Context switches (voluntary + involuntary) of this process so far (all threads).
@@ -355,7 +281,7 @@ int main(int argc, char** argv) {
       // first replay the previous round's ledger run bare, then run the ledger. So neither side
       // always gets the disk second (fsync latency here drifts over seconds).
       LedgerRun prev_run;
-      Written prev_written;
+      qb::LedgerRows prev_written;
       for (unsigned round = 0; round < rounds; ++round) {
         const std::string tag = std::to_string(threads) + "-" + std::to_string(round);
         const std::string ledger_path = dir.file("ledger-" + tag + ".db");
@@ -364,23 +290,23 @@ int main(int argc, char** argv) {
         BareRun bare;
         double bare_cpu = 0;
         std::uint64_t bare_events = 0;
-        auto replay = [&](const LedgerRun& of, const Written& rows) {
+        auto replay = [&](const LedgerRun& of, const qb::LedgerRows& rows) {
           ::sync();  // start each phase without the other's dirty pages in flight
-          const double cpu1 = cpu_seconds();
+          const double cpu1 = qb::cpu_seconds();
           bare = run_bare(bare_path, rows, of.batch_sizes);
-          bare_cpu = cpu_seconds() - cpu1;
+          bare_cpu = qb::cpu_seconds() - cpu1;
           bare_events = of.events;
           commit_ms.push_back(bare.commit_seconds / static_cast<double>(of.batch_sizes.size()) *
                               1e3);
         };
         if (bare_first) replay(prev_run, prev_written);
         ::sync();
-        const double cpu0 = cpu_seconds();
+        const double cpu0 = qb::cpu_seconds();
         const double switches0 = context_switches();
         LedgerRun run = run_ledger(ledger_path, threads, seconds, fixed_events);
-        const double ledger_cpu = cpu_seconds() - cpu0;
+        const double ledger_cpu = qb::cpu_seconds() - cpu0;
         switches.push_back((context_switches() - switches0) / static_cast<double>(run.events));
-        Written written = read_back(ledger_path);
+        qb::LedgerRows written = read_back(ledger_path);
         if (!bare_first) replay(run, written);
         if (!keep) {
           remove_db(ledger_path);
