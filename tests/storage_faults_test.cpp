@@ -1,7 +1,8 @@
 // Storage faults: SQLite result codes are classified (full, busy, read-only, corrupt, I/O), a
-// failed append writes nothing and the API answers in the standard error shape; a damaged or
-// missing file is refused at start-up with a clear error. Real ENOSPC and read-only file systems
-// are exercised end to end through qledgerd by tools/faults.py (CTest reliability_faults).
+// failed append writes nothing, the API answers in the standard error shape and the HTML form
+// page states the same reason; a damaged or missing file is refused at start-up with a clear
+// error. Real ENOSPC and read-only file systems are exercised end to end through qledgerd by
+// tools/faults.py (CTest reliability_faults).
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
@@ -16,6 +17,33 @@
 
 using namespace qledger;
 using namespace qledger::test;
+
+namespace {
+
+// The domain rules, on a disk that fills up while `full`: after validation the writer connection
+// may not grow the file any more (PRAGMA max_page_count = its size) and the leaf is padded to
+// need overflow pages, so SQLite itself fails the ledger's INSERT with SQLITE_FULL, as on ENOSPC.
+class FillingDiskApplier : public EventApplier {
+ public:
+  bool full = true;
+
+  void prepare(SQLite::Database& db, Leaf& leaf) override {
+    domain_.prepare(db, leaf);
+    if (!full) {
+      db.exec("PRAGMA max_page_count = 1073741823");
+      return;
+    }
+    db.exec("PRAGMA max_page_count = " +
+            std::to_string(db.execAndGet("PRAGMA page_count").getInt64()));
+    leaf.payload["padding"] = std::string(64 * 1024, 'x');
+  }
+  void project(SQLite::Database& db, const Leaf& leaf) override { domain_.project(db, leaf); }
+
+ private:
+  DomainApplier domain_{[] { return kDaemonToday; }};
+};
+
+}  // namespace
 
 TEST_SUITE("storage_faults") {
   TEST_CASE("SQLite result codes map to faults, extended codes by their primary code") {
@@ -104,6 +132,31 @@ TEST_SUITE("storage_faults") {
     CHECK(retry.result_int() == 201);
     CHECK(f.size() == 2);
     CHECK(Json::parse(retry.body())["seq"] == 2);
+  }
+
+  TEST_CASE("disk full: the form page says so in zh and en (507), writes nothing, retry works") {
+    DaemonFixture f;
+    const auto applier = std::make_shared<FillingDiskApplier>();
+    f.ctx->ledger = std::make_unique<Ledger>(f.db, LedgerOptions{}, applier);
+    const std::string form =
+        "f.uscc=" + test_uscc(7) + "&f.name=Tea&f.township=T&f.industry=ecological_food";
+    const FieldProblem full = storage_fault_problem(StorageFault::kFull);
+    const std::string generic = storage_fault_problem(StorageFault::kOther).message_zh;
+
+    const auto zh = f.post_form("/record/entity.registered", form, &f.inspector);
+    CHECK(zh.result_int() == 507);
+    CHECK(zh.body().find(full.message_zh) != std::string::npos);
+    CHECK(zh.body().find(generic) == std::string::npos);
+    const auto en = f.post_form("/record/entity.registered?lang=en", form, &f.inspector);
+    CHECK(en.result_int() == 507);
+    CHECK(en.body().find(full.message_en) != std::string::npos);
+    CHECK(f.size() == 0);
+
+    // The same event goes in once there is room again.
+    applier->full = false;
+    const auto retry = f.post_form("/record/entity.registered", form, &f.inspector);
+    CHECK(retry.result_int() == 303);
+    CHECK(f.size() == 1);
   }
 
   TEST_CASE("a failed transaction leaves the ledger usable and the chain intact") {

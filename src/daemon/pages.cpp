@@ -201,10 +201,10 @@ Response record_route(Exchange& x, const std::string& kind) {
   if (!outcome.problems.empty()) {
     return record_form(x, *spec, Status::unprocessable_entity, *form, outcome.problems);
   }
+  // A storage fault (nothing written): the reason the library classified, as the API gives it.
+  const FieldProblem& p = outcome.storage_problem;
   return message_page(x, outcome.storage_status, x.t("暂时无法保存", "Could not save"),
-                      x.t("账本暂时无法保存该事件，未写入任何内容，请稍后重试。",
-                          "The ledger could not store the event; nothing was written. Retry "
-                          "later."));
+                      x.en || p.message_zh.empty() ? p.message_en : p.message_zh);
 }
 
 // ---- events ----------------------------------------------------------------------------------
