@@ -12,6 +12,7 @@
 
 #include "qledger/civil_date.hpp"
 #include "qledger/record_state.hpp"
+#include "qledger/registry_snapshot.hpp"
 #include "qledger/report_config.hpp"
 #include "qledger/wilson_interval.hpp"
 #include "qledger/working_day_calendar.hpp"
@@ -20,6 +21,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -88,12 +90,6 @@ struct FigureSet {
   std::set<RecordRef> period_records;        // batches, incidents, complaints dated in the period
 };
 
-// Every event (seq ≤ size, corrections and voids included) of one record, in seq order.
-struct RecordHistory {
-  std::string key;
-  std::vector<RecordEvent> events;
-};
-
 // What compute_figures needs for one period at one tree size.
 struct PeriodEvidence {
   std::uint64_t tree_size = 0;
@@ -104,22 +100,48 @@ struct PeriodEvidence {
   // Candidates: every record whose business date (sampling date, receipt date, occurrence
   // date) may lie in the period; extra records are harmless (they are filtered exactly).
   std::vector<RecordHistory> batches, incidents, complaints;
-  // The whole registry up to `tree_size`, and the entities the records above name.
-  std::vector<RecordHistory> equipment, licences, entities;
+  // Every licence and equipment unit as it stood at `tree_size`, and at least the entities the
+  // records name (registry_snapshot.hpp).
+  RegistryState registry;
+  // How the registry was obtained (the figures do not depend on it): the snapshot used (0:
+  // none) and the raw registry events read.
+  std::uint64_t registry_snapshot_size = 0, registry_events_read = 0;
 };
 
-// Computes every figure for `period` (which must lie inside the period the evidence was loaded
-// for). `with_breakdowns` false leaves Figure::breakdowns empty (monthly series).
+// The evidence with every record folded once (record_state.hpp: corrections applied, voids
+// dropped), so that the figures of several periods inside the loaded one — a quarter and each of
+// its months — are counted without folding again.
+class FoldedEvidence {
+ public:
+  explicit FoldedEvidence(const PeriodEvidence& evidence);
+  ~FoldedEvidence();
+  FoldedEvidence(const FoldedEvidence&) = delete;
+  FoldedEvidence& operator=(const FoldedEvidence&) = delete;
+
+  // Every figure for `period` (which must lie inside the period the evidence was loaded for).
+  // `with_breakdowns` false leaves Figure::breakdowns empty (monthly series).
+  FigureSet compute(const Period& period, const ReportConfig& config,
+                    bool with_breakdowns = true) const;
+
+ private:
+  struct Records;
+  std::unique_ptr<Records> records_;
+};
+
+// FoldedEvidence(evidence).compute(period, config, with_breakdowns).
 FigureSet compute_figures(const PeriodEvidence& evidence, const Period& period,
                           const ReportConfig& config, bool with_breakdowns = true);
 
 // The target status of a value (see FigureValue::status) under `target` and `basis`.
 std::string target_status(const FigureValue& value, const Target& target, DecisionBasis basis);
 
-// Reads the evidence for `period` from events with seq ≤ tree_size. Throws std::out_of_range if
-// tree_size exceeds the ledger, std::runtime_error on malformed leaves.
+// Reads the evidence for `period` from events with seq ≤ tree_size. With `snapshot_key`, the
+// registry comes from the newest registry snapshot that key signed (plus the registry events
+// after it); without one, or when no snapshot checks, from every registry event. Throws
+// std::out_of_range if tree_size exceeds the ledger, std::runtime_error on malformed leaves.
 PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
-                                    std::uint64_t tree_size);
+                                    std::uint64_t tree_size,
+                                    const PublicKey* snapshot_key = nullptr);
 
 // "1234.56" from fen; "0" for 0.
 std::string yuan_text(std::int64_t fen);

@@ -167,4 +167,8 @@ std::unique_ptr<SQLite::Database> open_ledger_database(const std::string& path, 
 // Reads ledger_meta. Throws std::runtime_error if it is not a qledger ledger.
 LedgerInfo read_ledger_info(SQLite::Database& db);
 
+// The root of the first `size` leaves, read from an open ledger database (for code already
+// inside Ledger::with_reader, which is not re-entrant). Throws std::out_of_range beyond the head.
+Hash tree_root_in(SQLite::Database& db, std::uint64_t size);
+
 }  // namespace qledger

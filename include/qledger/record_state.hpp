@@ -24,6 +24,12 @@ struct RecordEvent {
   std::string recorded_at;
 };
 
+// Every event (seq ≤ some tree size, corrections and voids included) of one record, in seq order.
+struct RecordHistory {
+  std::string key;
+  std::vector<RecordEvent> events;
+};
+
 // Applies voids and corrections: returns the events that still count, each with its payload
 // after every non-voided correction (in seq order; a null value removes a field). Correction and
 // void events themselves are not returned. Input must be in seq order.

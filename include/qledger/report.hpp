@@ -36,10 +36,12 @@ struct Report {
 };
 
 // Computes the report of `period` at tree size `at_size` (default: the current size). Signs a
-// checkpoint of that tree head with `key` when given. Throws std::out_of_range if at_size is
-// beyond the ledger.
+// checkpoint of that tree head with `key` when given. Registry snapshots signed by
+// `snapshot_key` (default: key's public key) are used to read less (registry_snapshot.hpp); the
+// report is the same without them. Throws std::out_of_range if at_size is beyond the ledger.
 Report build_report(Ledger& ledger, const Period& period, std::optional<std::uint64_t> at_size,
-                    const ReportConfig& config, const SigningKey* key);
+                    const ReportConfig& config, const SigningKey* key,
+                    const PublicKey* snapshot_key = nullptr);
 
 // The same from evidence already loaded (tests, benchmarks): no checkpoint, head.root left zero.
 Report build_report_from(const PeriodEvidence& evidence, const Period& period,

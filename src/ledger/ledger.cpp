@@ -396,12 +396,14 @@ TreeHead Ledger::head() {
   return head;
 }
 
+Hash tree_root_in(SQLite::Database& db, std::uint64_t size) {
+  if (size > current_size(db)) throw std::out_of_range("tree size beyond the ledger's head");
+  return tree_root(SqliteNodeSource(db), size);
+}
+
 Hash Ledger::root_at(std::uint64_t size) {
   Hash root{};
-  with_reader([&](SQLite::Database& db) {
-    if (size > current_size(db)) throw std::out_of_range("tree size beyond the ledger's head");
-    root = tree_root(SqliteNodeSource(db), size);
-  });
+  with_reader([&](SQLite::Database& db) { root = tree_root_in(db, size); });
   return root;
 }
 

@@ -1,6 +1,8 @@
 #include "qledger/figures.hpp"
 
 #include "qledger/leaf.hpp"
+#include "qledger/registry_snapshot.hpp"
+#include "record_history_reader.hpp"
 
 #include <SQLiteCpp/Statement.h>
 
@@ -130,12 +132,26 @@ std::vector<FigureDefinition> make_definitions() {
   return d;
 }
 
+// The breakdown groups a unit belongs to ("" = not known).
+struct Groups {
+  std::string township, industry, plan_level, category;
+
+  const std::string& of(const std::string& dimension) const {
+    static const std::string none;
+    if (dimension == "township") return township;
+    if (dimension == "industry") return industry;
+    if (dimension == "plan_level") return plan_level;
+    if (dimension == "category") return category;
+    return none;
+  }
+};
+
 // One unit's contribution to a figure.
 struct Contribution {
   std::uint64_t seq = 0;
   bool in_numerator = false, in_denominator = false, pending = false;
   std::int64_t numerator_amount = 1, denominator_amount = 1;
-  std::map<std::string, std::string> groups;
+  Groups groups;
 };
 
 void add(FigureValue& v, const Contribution& c) {
@@ -184,10 +200,7 @@ class Tally {
       for (const auto& c : it->second) {
         add(f.total, c);
         if (!breakdowns) continue;
-        for (const auto& dim : def.dimensions) {
-          const auto g = c.groups.find(dim);
-          add(f.breakdowns[dim][g == c.groups.end() ? "" : g->second], c);
-        }
+        for (const auto& dim : def.dimensions) add(f.breakdowns[dim][c.groups.of(dim)], c);
       }
     }
     finish(f.total, def, target);
@@ -200,30 +213,6 @@ class Tally {
  private:
   std::map<std::string, std::vector<Contribution>> by_figure_;
 };
-
-// The status of the equipment on `day` from its effective events: registered and in use.
-bool in_use_on(const std::vector<RecordEvent>& effective, CivilDate day) {
-  bool registered = false;
-  std::string status;
-  CivilDate latest;
-  bool have_change = false;
-  for (const auto& e : effective) {
-    if (e.kind == "equipment.registered") {
-      const auto on = CivilDate::parse(e.payload.value("registered_on", ""));
-      registered = on && *on <= day;
-      status = "in_use";
-    } else if (e.kind == "equipment.status_changed") {
-      const auto on = CivilDate::parse(e.payload.value("effective_on", ""));
-      // The latest change effective on or before `day` (ties: the later event).
-      if (on && *on <= day && (!have_change || *on >= latest)) {
-        latest = *on;
-        have_change = true;
-        status = e.payload.value("status", "");
-      }
-    }
-  }
-  return registered && status == "in_use";
-}
 
 std::optional<std::int64_t> fen_of(const std::string& money) {
   if (money.empty()) return 0;
@@ -294,53 +283,86 @@ std::string target_status(const FigureValue& value, const Target& target, Decisi
   return "not_yet_decidable";
 }
 
-FigureSet compute_figures(const PeriodEvidence& evidence, const Period& period,
-                          const ReportConfig& config, bool with_breakdowns) {
+// ---- Folding once, counting per period ----------------------------------------------------
+
+struct FoldedEvidence::Records {
+  CivilDate as_of;
+  const RegistryState* registry = nullptr;  // the evidence's
+  std::vector<BatchState> batches;
+  std::vector<IncidentState> incidents;
+  std::vector<ComplaintState> complaints;
+};
+
+FoldedEvidence::FoldedEvidence(const PeriodEvidence& evidence)
+    : records_(std::make_unique<Records>()) {
+  Records& r = *records_;
+  r.as_of = evidence.as_of;
+  r.registry = &evidence.registry;
+  for (const auto& h : evidence.batches) {
+    if (auto s = fold_batch(effective_events(h.events), evidence.calendar)) {
+      r.batches.push_back(std::move(*s));
+    }
+  }
+  for (const auto& h : evidence.incidents) {
+    if (auto s = fold_incident(effective_events(h.events))) r.incidents.push_back(std::move(*s));
+  }
+  for (const auto& h : evidence.complaints) {
+    if (auto s = fold_complaint(effective_events(h.events), evidence.calendar)) {
+      r.complaints.push_back(std::move(*s));
+    }
+  }
+}
+
+FoldedEvidence::~FoldedEvidence() = default;
+
+FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& config,
+                                  bool with_breakdowns) const {
+  const Records& r = *records_;
+  const RegistryState& registry = *r.registry;
   const CivilDate first = period.first_day();
   const CivilDate last = period.last_day();
   FigureSet out;
   Tally tally;
 
-  std::map<std::string, EntityState> entities;
-  for (const auto& h : evidence.entities) {
-    if (auto s = fold_entity(effective_events(h.events))) entities[s->uscc] = *s;
-  }
   auto entity_groups = [&](const std::string& uscc) {
-    std::map<std::string, std::string> g;
-    const auto it = entities.find(uscc);
-    g["township"] = it == entities.end() ? "" : it->second.township;
-    g["industry"] = it == entities.end() ? "" : it->second.industry;
+    Groups g;
+    if (!with_breakdowns) return g;
+    const auto it = registry.entities.find(uscc);
+    if (it != registry.entities.end()) {
+      g.township = it->second.township;
+      g.industry = it->second.industry;
+    }
     return g;
   };
 
   // Sampled batches: pass rates, and which entities had a food batch sampled.
   std::set<std::string> food_sampled;
-  for (const auto& h : evidence.batches) {
-    const auto s = fold_batch(effective_events(h.events), evidence.calendar);
-    if (!s || !period.contains(s->sampling_date)) continue;
-    out.period_records.insert({"batch", s->sample_no});
-    out.units[s->first_seq] = {"batch", s->sample_no};
-    if (s->regime == "food") food_sampled.insert(s->uscc);
-    const std::string conclusion = s->conclusion_as_of(evidence.as_of);
+  for (const auto& s : r.batches) {
+    if (!period.contains(s.sampling_date)) continue;
+    out.period_records.insert({"batch", s.sample_no});
+    out.units[s.first_seq] = {"batch", s.sample_no};
+    if (s.regime == "food") food_sampled.insert(s.uscc);
+    const std::string conclusion = s.conclusion_as_of(r.as_of);
     Contribution c;
-    c.seq = s->first_seq;
+    c.seq = s.first_seq;
     c.pending = conclusion == "pending";
     c.in_denominator = !c.pending;
     c.in_numerator = conclusion == "pass";
-    c.groups = entity_groups(s->uscc);
-    c.groups["plan_level"] = s->plan_level;
-    c.groups["category"] = s->category;
-    tally.add_unit(s->regime + "_pass_rate", c);
+    c.groups = entity_groups(s.uscc);
+    if (with_breakdowns) {
+      c.groups.plan_level = s.plan_level;
+      c.groups.category = s.category;
+    }
+    tally.add_unit(s.regime + "_pass_rate", c);
   }
 
   // Licensed food producers: coverage.
   std::map<std::string, std::uint64_t> holders;  // uscc → smallest licence seq
-  for (const auto& h : evidence.licences) {
-    const auto s = fold_licence(effective_events(h.events));
-    if (!s || !s->held_during(first, last)) continue;
-    auto [it, inserted] = holders.emplace(s->uscc, s->first_seq);
-    if (!inserted) it->second = std::min(it->second, s->first_seq);
-    out.units[s->first_seq] = {"licence", s->licence_no};
+  for (const auto& [key, s] : registry.licences) {
+    if (!s.held_during(first, last)) continue;
+    auto [it, inserted] = holders.emplace(s.uscc, s.first_seq);
+    if (!inserted) it->second = std::min(it->second, s.first_seq);
+    out.units[s.first_seq] = {"licence", s.licence_no};
   }
   for (const auto& [uscc, seq] : holders) {
     Contribution c;
@@ -352,69 +374,64 @@ FigureSet compute_figures(const PeriodEvidence& evidence, const Period& period,
   }
 
   // Equipment in use at the period's end: the death rate's denominator.
-  std::map<std::string, EquipmentState> equipment;
-  for (const auto& h : evidence.equipment) {
-    const auto effective = effective_events(h.events);
-    const auto s = fold_equipment(effective);
-    if (!s) continue;
-    equipment[s->equipment_code] = *s;
-    if (s->category == "gas_cylinder" || s->category == "pressure_piping") continue;
-    if (!in_use_on(effective, last)) continue;
-    out.units[s->first_seq] = {"equipment", s->equipment_code};
+  for (const auto& [key, unit] : registry.equipment) {
+    const EquipmentState& s = unit.state;
+    if (s.category == "gas_cylinder" || s.category == "pressure_piping") continue;
+    if (!unit.in_use_on(last)) continue;
+    out.units[s.first_seq] = {"equipment", s.equipment_code};
     Contribution c;
-    c.seq = s->first_seq;
+    c.seq = s.first_seq;
     c.in_denominator = true;
-    c.groups = entity_groups(s->user_uscc);
-    c.groups["township"] = s->township;
+    c.groups = entity_groups(s.user_uscc);
+    if (with_breakdowns) c.groups.township = s.township;
     tally.add_unit("equipment_death_rate", c);
   }
 
   // Incidents: deaths and grades.
-  for (const auto& h : evidence.incidents) {
-    const auto s = fold_incident(effective_events(h.events));
-    if (!s || !period.contains(s->occurred_on)) continue;
-    out.period_records.insert({"incident", s->incident_no});
-    if (!s->special_equipment_accident) continue;
-    out.units[s->first_seq] = {"incident", s->incident_no};
-    const auto eq = equipment.find(s->equipment_code);
-    const std::string category = eq == equipment.end() ? "" : eq->second.category;
+  for (const auto& s : r.incidents) {
+    if (!period.contains(s.occurred_on)) continue;
+    out.period_records.insert({"incident", s.incident_no});
+    if (!s.special_equipment_accident) continue;
+    out.units[s.first_seq] = {"incident", s.incident_no};
+    const auto eq = registry.equipment.find(s.equipment_code);
+    const EquipmentState* equipment = eq == registry.equipment.end() ? nullptr : &eq->second.state;
+    const std::string category = equipment == nullptr ? "" : equipment->category;
     Contribution deaths;
-    deaths.seq = s->first_seq;
+    deaths.seq = s.first_seq;
     deaths.in_numerator = true;
-    deaths.numerator_amount = s->deaths;
-    if (eq != equipment.end()) {
-      deaths.groups = entity_groups(eq->second.user_uscc);
-      deaths.groups["township"] = eq->second.township;
+    deaths.numerator_amount = s.deaths;
+    if (equipment != nullptr) {
+      deaths.groups = entity_groups(equipment->user_uscc);
+      if (with_breakdowns) deaths.groups.township = equipment->township;
     }
     tally.add_unit("equipment_death_rate", deaths);
-    const IncidentGrade grade = grade_of(*s, category).grade;
+    const IncidentGrade grade = grade_of(s, category).grade;
     for (const IncidentGrade g : kIncidentGrades) {
       Contribution c;
-      c.seq = s->first_seq;
+      c.seq = s.first_seq;
       c.in_denominator = true;
       c.in_numerator = g == grade;
-      c.groups["township"] = deaths.groups["township"];
+      c.groups.township = deaths.groups.township;
       tally.add_unit("incidents_" + std::string(to_code(g)), c);
     }
   }
 
   // Complaints, by receipt date.
-  for (const auto& h : evidence.complaints) {
-    const auto s = fold_complaint(effective_events(h.events), evidence.calendar);
-    if (!s || !period.contains(s->received_on)) continue;
-    out.period_records.insert({"complaint", s->complaint_no});
-    out.units[s->first_seq] = {"complaint", s->complaint_no};
+  for (const auto& s : r.complaints) {
+    if (!period.contains(s.received_on)) continue;
+    out.period_records.insert({"complaint", s.complaint_no});
+    out.units[s.first_seq] = {"complaint", s.complaint_no};
     Contribution base;
-    base.seq = s->first_seq;
-    base.groups = entity_groups(s->respondent_uscc);
-    base.groups["category"] = s->category;
-    const bool decided = s->decided_on.has_value();
-    const bool closed = s->closed_on.has_value();
+    base.seq = s.first_seq;
+    base.groups = entity_groups(s.respondent_uscc);
+    if (with_breakdowns) base.groups.category = s.category;
+    const bool decided = s.decided_on.has_value();
+    const bool closed = s.closed_on.has_value();
 
     Contribution acceptance = base;
-    if (decided && s->accept_due) {
+    if (decided && s.accept_due) {
       acceptance.in_denominator = true;
-      acceptance.in_numerator = *s->decided_on <= *s->accept_due;
+      acceptance.in_numerator = *s.decided_on <= *s.accept_due;
     } else {
       acceptance.pending = true;
     }
@@ -422,15 +439,15 @@ FigureSet compute_figures(const PeriodEvidence& evidence, const Period& period,
 
     Contribution closure = base;
     closure.pending = !decided;
-    closure.in_denominator = s->accepted;
-    closure.in_numerator = s->accepted && closed;
+    closure.in_denominator = s.accepted;
+    closure.in_numerator = s.accepted && closed;
     tally.add_unit("complaint_closure_rate", closure);
 
     if (closed) {
       Contribution on_time = base;
-      if (s->mediation_due) {
+      if (s.mediation_due) {
         on_time.in_denominator = true;
-        on_time.in_numerator = *s->closed_on <= *s->mediation_due;
+        on_time.in_numerator = *s.closed_on <= *s.mediation_due;
       } else {
         on_time.pending = true;
       }
@@ -439,16 +456,16 @@ FigureSet compute_figures(const PeriodEvidence& evidence, const Period& period,
       Contribution recovered = base;
       recovered.in_denominator = true;
       recovered.in_numerator = true;
-      recovered.numerator_amount = fen_of(s->recovered_yuan).value_or(0);
+      recovered.numerator_amount = fen_of(s.recovered_yuan).value_or(0);
       tally.add_unit("recovered_losses", recovered);
     }
 
     Contribution mediation = base;
-    if (!s->mediation_outcome.empty()) {
+    if (!s.mediation_outcome.empty()) {
       mediation.in_denominator = true;
-      mediation.in_numerator = s->mediation_outcome == "succeeded";
+      mediation.in_numerator = s.mediation_outcome == "succeeded";
     } else {
-      mediation.pending = s->accepted && !closed;
+      mediation.pending = s.accepted && !closed;
     }
     if (mediation.in_denominator || mediation.pending) {
       tally.add_unit("mediation_success_rate", mediation);
@@ -461,63 +478,14 @@ FigureSet compute_figures(const PeriodEvidence& evidence, const Period& period,
   return out;
 }
 
+FigureSet compute_figures(const PeriodEvidence& evidence, const Period& period,
+                          const ReportConfig& config, bool with_breakdowns) {
+  return FoldedEvidence(evidence).compute(period, config, with_breakdowns);
+}
+
 // ---- Reading the evidence from a ledger file ----------------------------------------------
 
 namespace {
-
-class EvidenceReader {
- public:
-  EvidenceReader(SQLite::Database& db, std::uint64_t size)
-      : db_(db),
-        size_(static_cast<std::int64_t>(size)),
-        events_(db,
-                "SELECT e.seq, e.leaf FROM event_index i JOIN events e ON e.seq = i.seq "
-                "WHERE i.record_type = ? AND i.record_key = ? AND i.seq <= ? ORDER BY i.seq") {}
-
-  RecordHistory history(const std::string& type, const std::string& key) {
-    events_.reset();
-    events_.bind(1, type);
-    events_.bind(2, key);
-    events_.bind(3, size_);
-    RecordHistory h;
-    h.key = key;
-    while (events_.executeStep()) {
-      const SQLite::Column leaf_col = events_.getColumn(1);
-      const std::string_view bytes(static_cast<const char*>(leaf_col.getBlob()),
-                                   static_cast<std::size_t>(leaf_col.getBytes()));
-      LeafError error;
-      auto leaf = decode_leaf(bytes, error);
-      if (!leaf) {
-        throw std::runtime_error("event " + std::to_string(events_.getColumn(0).getInt64()) +
-                                 " has a malformed leaf: " + error.message);
-      }
-      h.events.push_back({leaf->seq, leaf->kind, std::move(leaf->payload), leaf->recorded_at});
-    }
-    return h;
-  }
-
-  std::vector<std::string> keys(const std::string& sql, const std::vector<std::string>& params) {
-    SQLite::Statement q(db_, sql);
-    int i = 1;
-    for (const auto& p : params) q.bind(i++, p);
-    q.bind(i, size_);
-    std::vector<std::string> out;
-    while (q.executeStep()) out.push_back(q.getColumn(0).getString());
-    return out;
-  }
-
-  std::vector<std::string> all_keys(const std::string& type) {
-    return keys(
-        "SELECT DISTINCT record_key FROM event_index WHERE record_type = ? AND seq <= ? "
-        "ORDER BY record_key",
-        {type});
-  }
-
- private:
-  SQLite::Database& db_;
-  std::int64_t size_;
-  SQLite::Statement events_;
-};
 
 void collect_uscc(const Json& p, std::set<std::string>& out) {
   for (const char* field : {"uscc", "user_uscc", "new_user_uscc", "respondent_uscc"}) {
@@ -529,7 +497,7 @@ void collect_uscc(const Json& p, std::set<std::string>& out) {
 }  // namespace
 
 PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
-                                    std::uint64_t tree_size) {
+                                    std::uint64_t tree_size, const PublicKey* snapshot_key) {
   const auto max_seq = static_cast<std::uint64_t>(
       db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
   if (tree_size > max_seq) {
@@ -545,13 +513,13 @@ PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
       ev.as_of = shanghai_date_of_instant(q.getColumn(0).getString()).value_or(CivilDate());
     }
   }
-  EvidenceReader reader(db, tree_size);
+  RecordHistoryReader reader(db, tree_size);
 
   // The working-day calendar as it stood at tree_size (same order as ledger_calendar).
   ev.calendar = WorkingDayCalendar::built_in();
   std::map<std::int64_t, std::string> calendar_years;
-  for (const auto& key : reader.all_keys("calendar")) {
-    const auto effective = effective_events(reader.history("calendar", key).events);
+  for (const auto& h : reader.histories("calendar")) {
+    const auto effective = effective_events(h.events);
     if (effective.empty()) continue;
     const Json& p = effective.back().payload;
     calendar_years[p.value("year", std::int64_t{0})] = p.value("csv", "");
@@ -561,31 +529,47 @@ PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
   const bool indexed =
       db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'report_dates'").getInt() == 1;
   auto candidates = [&](const std::string& type, CivilDate from, CivilDate to) {
-    if (!indexed) return reader.all_keys(type);
-    return reader.keys(
-        "SELECT DISTINCT record_key FROM report_dates WHERE record_type = ? AND "
-        "business_date BETWEEN ? AND ? AND seq <= ? ORDER BY record_key",
-        {type, from.to_string(), to.to_string()});
+    if (!indexed) return reader.histories(type);
+    return reader.histories(type,
+                            "SELECT record_key FROM report_dates WHERE record_type = ?1 AND "
+                            "business_date BETWEEN ?3 AND ?4 AND seq <= ?2",
+                            {from.to_string(), to.to_string()});
   };
   const CivilDate first = period.first_day();
   const CivilDate last = period.last_day();
+  ev.batches = candidates("batch", first, last);
+  ev.complaints = candidates("complaint", first, last);
+  // report_dates holds an incident's written local date, at most a day from its Shanghai date.
+  ev.incidents = candidates("incident", first.plus_days(-1), last.plus_days(1));
+
+  if (snapshot_key != nullptr) {
+    if (auto registry = registry_from_snapshot(
+            db, tree_size, *snapshot_key, &ev.registry_snapshot_size, &ev.registry_events_read)) {
+      ev.registry = std::move(*registry);
+      return ev;
+    }
+  }
+  // No snapshot: every licence and equipment unit, and the entities anything loaded names.
   std::set<std::string> uscc;
-  auto load = [&](const std::string& type, const std::vector<std::string>& keys,
-                  std::vector<RecordHistory>& into) {
-    for (const auto& key : keys) {
-      into.push_back(reader.history(type, key));
-      for (const auto& e : into.back().events) collect_uscc(e.payload, uscc);
+  auto fold = [&](const std::string& type, const std::vector<RecordHistory>& histories) {
+    for (const auto& h : histories) {
+      ev.registry_events_read += h.events.size();
+      ev.registry.refold(type, h);
     }
   };
-  load("batch", candidates("batch", first, last), ev.batches);
-  load("complaint", candidates("complaint", first, last), ev.complaints);
-  // report_dates holds an incident's written local date, at most a day from its Shanghai date.
-  load("incident", candidates("incident", first.plus_days(-1), last.plus_days(1)), ev.incidents);
-  load("equipment", reader.all_keys("equipment"), ev.equipment);
-  load("licence", reader.all_keys("licence"), ev.licences);
-  for (const auto& code : uscc) {
-    auto h = reader.history("entity", code);
-    if (!h.events.empty()) ev.entities.push_back(std::move(h));
+  fold("equipment", reader.histories("equipment"));
+  fold("licence", reader.histories("licence"));
+  for (const auto* histories : {&ev.batches, &ev.complaints, &ev.incidents}) {
+    for (const auto& h : *histories) {
+      for (const auto& e : h.events) collect_uscc(e.payload, uscc);
+    }
+  }
+  for (const auto& [key, unit] : ev.registry.equipment) uscc.insert(unit.state.user_uscc);
+  for (const auto& [key, licence] : ev.registry.licences) uscc.insert(licence.uscc);
+  if (!uscc.empty()) {
+    Json keys = Json::array();
+    for (const auto& code : uscc) keys.push_back(code);
+    fold("entity", reader.histories("entity", "SELECT value FROM json_each(?3)", {keys.dump()}));
   }
   return ev;
 }

@@ -19,10 +19,12 @@ std::vector<Period> months_of(const Period& period) {
   return months;
 }
 
-PeriodEvidence load(Ledger& ledger, const Period& period, std::uint64_t size) {
+PeriodEvidence load(Ledger& ledger, const Period& period, std::uint64_t size,
+                    const PublicKey* snapshot_key) {
   PeriodEvidence evidence;
-  ledger.with_reader(
-      [&](SQLite::Database& db) { evidence = load_period_evidence(db, period, size); });
+  ledger.with_reader([&](SQLite::Database& db) {
+    evidence = load_period_evidence(db, period, size, snapshot_key);
+  });
   return evidence;
 }
 
@@ -41,18 +43,27 @@ void note_seqs(const FigureSet& set, const Figure& f, std::set<RecordRef>& recor
 Report build_report_from(const PeriodEvidence& evidence, const Period& period,
                          const ReportConfig& config) {
   Report r{period, evidence.as_of, TreeHead{evidence.tree_size, Hash{}}, "", "", config, {}, {}};
-  r.figures = compute_figures(evidence, period, config, true);
+  const FoldedEvidence folded(evidence);
+  r.figures = folded.compute(period, config, true);
   for (const Period& month : months_of(period)) {
-    r.monthly.push_back({month, compute_figures(evidence, month, config, false).figures});
+    if (month.to_string() == period.to_string()) {
+      // A month's series is its own total: the same computation without breakdowns.
+      r.monthly.push_back({month, r.figures.figures});
+      for (Figure& f : r.monthly.back().figures) f.breakdowns.clear();
+    } else {
+      r.monthly.push_back({month, folded.compute(month, config, false).figures});
+    }
   }
   return r;
 }
 
 Report build_report(Ledger& ledger, const Period& period, std::optional<std::uint64_t> at_size,
-                    const ReportConfig& config, const SigningKey* key) {
+                    const ReportConfig& config, const SigningKey* key,
+                    const PublicKey* snapshot_key) {
+  if (snapshot_key == nullptr && key != nullptr) snapshot_key = &key->public_key();
   const std::uint64_t size = at_size ? *at_size : ledger.head().size;
   const Hash root = ledger.root_at(size);  // throws std::out_of_range beyond the head
-  Report r = build_report_from(load(ledger, period, size), period, config);
+  Report r = build_report_from(load(ledger, period, size, snapshot_key), period, config);
   r.head.root = root;
   r.origin = ledger.info().origin;
   if (key != nullptr) r.checkpoint = sign_tree_head(ledger.info(), r.head, *key);
@@ -69,8 +80,8 @@ ReportDiff diff_reports(Ledger& ledger, const Period& period, std::uint64_t from
                {},
                {},
                {}};
-  const PeriodEvidence before_ev = load(ledger, period, from_size);
-  const PeriodEvidence after_ev = load(ledger, period, to_size);
+  const PeriodEvidence before_ev = load(ledger, period, from_size, nullptr);
+  const PeriodEvidence after_ev = load(ledger, period, to_size, nullptr);
   d.from_as_of = before_ev.as_of;
   d.to_as_of = after_ev.as_of;
   const FigureSet before = compute_figures(before_ev, period, config, true);
