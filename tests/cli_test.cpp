@@ -151,4 +151,23 @@ TEST_SUITE("cli") {
       CHECK(j["intact"] == false);
     }
   }
+
+  TEST_CASE("snapshot from the shell: reports use it and say the same") {
+    TempDir dir;
+    const std::string db = shell_quote(dir.file("county.db"));
+    REQUIRE(ql("demo --db " + db + " --start 2026-08-01 --end 2026-10-31").exit_code == 0);
+    CHECK(ql("snapshot --help").output.find("usage: qledger snapshot") != std::string::npos);
+    CHECK(ql("snapshot --db " + db + " --at-size 999999999").exit_code != 0);
+    const auto before =
+        qledger::Json::parse(ql("report --db " + db + " --period 2026-10 --unsigned").output);
+    const auto snap = ql("snapshot --db " + db + " --at-size 500");
+    REQUIRE(snap.exit_code == 0);
+    CHECK(qledger::Json::parse(snap.output)["tree_size"] == 500);
+    auto after = qledger::Json::parse(ql("report --db " + db + " --period 2026-10").output);
+    CHECK_FALSE(after["checkpoint"].is_null());
+    after["checkpoint"] = nullptr;
+    CHECK(after == before);
+    CHECK(run_command("sqlite3 " + db + " 'SELECT tree_size FROM registry_snapshots'").output ==
+          "500\n");
+  }
 }

@@ -95,6 +95,8 @@ const std::vector<Command>& commands() {
        run_calendar},
       {"report", "figures of a month/quarter/year: rates, 95 % intervals, targets, traceable seqs",
        kReportHelp, run_report},
+      {"snapshot", "store a signed registry snapshot so reports read less", kSnapshotHelp,
+       run_snapshot},
       {"demo", "fill a new ledger with a realistic generated county history", kDemoHelp, run_demo},
       {"import", "import a CSV file of one event kind, all rows or none", kImportHelp, run_import},
       {"export", "stream the ledger as JSON lines or CSV", kExportHelp, run_export},
