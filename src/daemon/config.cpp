@@ -121,6 +121,8 @@ void apply_config_json(Config& c, const std::string& json_text) {
       c.secure_cookies = get_bool(v, key);
     } else if (key == "page_size") {
       c.page_size = get_number<std::size_t>(v, key, 1, 500);
+    } else if (key == "registry_snapshot_seconds") {
+      c.registry_snapshot_seconds = get_number<unsigned>(v, key, 0, 7 * 24 * 3600);
     } else if (key == "access_log") {
       c.access_log = get_bool(v, key);
     } else {

@@ -36,6 +36,9 @@ struct Config {
   std::string tls_key_file;     // PEM private key (keep it 0600, readable by the service only)
   std::size_t page_size = 50;   // events per page (API limit max 500)
   bool access_log = true;       // JSON lines on stderr
+  // A signed registry snapshot (registry_snapshot.hpp) this often when the ledger has grown and
+  // the key is loaded: reports then read only the registry events after it. 0: never.
+  unsigned registry_snapshot_seconds = 3600;
 };
 
 class ConfigError : public std::runtime_error {

@@ -196,7 +196,8 @@ Response dashboard_page(Exchange& x) {
                         x.en ? problem.message_en : problem.message_zh);
   }
   const Report report =
-      build_report(*x.ctx.ledger, *period, std::nullopt, ReportConfig::defaults(), nullptr);
+      build_report(*x.ctx.ledger, *period, std::nullopt, ReportConfig::defaults(), nullptr,
+                   x.ctx.signing_key ? &x.ctx.signing_key->public_key() : nullptr);
   std::string body =
       "<form class=\"period\" method=\"get\" action=\"/dashboard\"><label "
       "for=\"period\">" +

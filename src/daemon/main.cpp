@@ -1,6 +1,7 @@
 // qledgerd: the HTTP daemon. Thin: reads the settings, opens the context, serves until SIGTERM
 // or SIGINT, then drains (the Context destructor completes every acknowledged append).
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "config.hpp"
 #include "context.hpp"
 #include "server.hpp"
+#include "snapshot_keeper.hpp"
 
 int main(int argc, char** argv) {
   using namespace qledger::daemon;
@@ -27,6 +29,11 @@ int main(int argc, char** argv) {
     if (!ctx.signing_key) {
       std::cerr << "qledgerd: warning: checkpoints unavailable: " << ctx.signing_key_problem
                 << "\n";
+    }
+    std::optional<SnapshotKeeper> snapshots;  // stopped before the context closes the ledger
+    if (ctx.signing_key && config.registry_snapshot_seconds > 0) {
+      snapshots.emplace(*ctx.ledger, *ctx.signing_key,
+                        std::chrono::seconds(config.registry_snapshot_seconds));
     }
     AccessLog log(std::cerr);
     Server server(ctx, config.access_log ? &log : nullptr);

@@ -47,7 +47,8 @@ ReportRequest read_report_request(const Exchange& x) {
 
 Report compute(const Exchange& x, const ReportRequest& r, bool sign) {
   const SigningKey* key = sign && x.ctx.signing_key ? &*x.ctx.signing_key : nullptr;
-  return build_report(*x.ctx.ledger, r.period, r.at_size, ReportConfig::defaults(), key);
+  const PublicKey* snapshots = x.ctx.signing_key ? &x.ctx.signing_key->public_key() : nullptr;
+  return build_report(*x.ctx.ledger, r.period, r.at_size, ReportConfig::defaults(), key, snapshots);
 }
 
 std::string query_of(const Report& report) {
