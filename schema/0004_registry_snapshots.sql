@@ -5,7 +5,8 @@
 -- SHA-256 of the body); a report uses the newest row at or below its tree size only if the
 -- signature and the root both check, re-folds every registry record with an event after it, and
 -- otherwise reads the raw events as before. The figures are the same either way (tested).
--- Rows are only ever inserted; docs/figures.md "Registry snapshots" describes the body.
+-- A row that does not check is replaced when its size is written again; docs/figures.md
+-- "Registry snapshots" describes the body.
 CREATE TABLE registry_snapshots (
   tree_size INTEGER PRIMARY KEY,
   root      BLOB NOT NULL,

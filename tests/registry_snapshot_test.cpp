@@ -209,6 +209,17 @@ TEST_SUITE("registry_snapshots") {
       write_registry_snapshot(*d.ledger, other, at);
       CHECK_FALSE(d.from_snapshot(d.head, d.key->public_key()).has_value());
       CHECK(d.from_snapshot(d.head, other.public_key()).has_value());  // it is well formed
+      // An older good one is used instead of the newest bad one; writing at the bad one's size
+      // with the right key replaces it.
+      write_registry_snapshot(*d.ledger, *d.key, at / 2);
+      std::uint64_t used = 0;
+      REQUIRE(d.from_snapshot(d.head, d.key->public_key(), &used).has_value());
+      CHECK(used == at / 2);
+      write_registry_snapshot(*d.ledger, *d.key, at);
+      REQUIRE(d.from_snapshot(d.head, d.key->public_key(), &used).has_value());
+      CHECK(used == at);
+      CHECK(*d.from_snapshot(d.head, d.key->public_key()) == want);
+      d.exec("DELETE FROM registry_snapshots");
     }
     SUBCASE("a root of another history, signed with the right key") {
       // What an insider holding the key could plant after rewriting history: the signature

@@ -65,17 +65,18 @@ std::string registry_snapshot_message(std::uint64_t size, const Hash& root, std:
 // Folds the whole registry from the raw events ≤ size (every record, no snapshot).
 RegistryState fold_registry(SQLite::Database& db, std::uint64_t size);
 
-// The registry at `size` from the newest snapshot at or below it that `key` signed and whose
-// root matches this file, plus every registry record with an event in (snapshot, size]
-// re-folded. nullopt when there is no usable snapshot. `events_read` gets the number of raw
-// registry events read for the re-folds.
+// The registry at `size` from the newest snapshot at or below it (of the three newest) that
+// `key` signed and whose root matches this file, plus every registry record with an event in
+// (snapshot, size] re-folded. nullopt when there is no usable snapshot. `events_read` gets the
+// number of raw registry events read for the re-folds.
 std::optional<RegistryState> registry_from_snapshot(SQLite::Database& db, std::uint64_t size,
                                                     const PublicKey& key,
                                                     std::uint64_t* snapshot_size = nullptr,
                                                     std::uint64_t* events_read = nullptr);
 
 // Folds the registry at `at_size` (default: the ledger's head), signs it with `key` and stores it
-// (a no-op if a snapshot of that size exists). Returns the tree size. Reads through the ledger's
+// (a no-op if a snapshot of that size that checks with `key` exists; one that does not is
+// replaced). Returns the tree size. Reads through the ledger's
 // reader and writes through its own connection, so appends wait only for the short insert.
 // Throws std::out_of_range if at_size is beyond the head.
 std::uint64_t write_registry_snapshot(Ledger& ledger, const SigningKey& key,

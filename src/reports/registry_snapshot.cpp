@@ -379,19 +379,17 @@ RegistryState fold_registry(SQLite::Database& db, std::uint64_t size) {
   return r;
 }
 
-std::optional<RegistryState> registry_from_snapshot(SQLite::Database& db, std::uint64_t size,
-                                                    const PublicKey& key,
-                                                    std::uint64_t* snapshot_size,
-                                                    std::uint64_t* events_read) {
-  const bool present =
-      db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'registry_snapshots'")
-          .getInt() == 1;
-  if (!present) return std::nullopt;
-  SQLite::Statement q(db,
-                      "SELECT tree_size, root, body, signature FROM registry_snapshots "
-                      "WHERE tree_size <= ? ORDER BY tree_size DESC LIMIT 1");
-  q.bind(1, static_cast<std::int64_t>(size));
-  if (!q.executeStep()) return std::nullopt;
+namespace {
+
+bool has_snapshot_table(SQLite::Database& db) {
+  return db.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'registry_snapshots'")
+             .getInt() == 1;
+}
+
+// The registry of the snapshot row `q` points at (tree_size, root, body, signature), if it was
+// signed by `key`, its root is this file's root at its size and its body decodes.
+std::optional<RegistryState> checked_snapshot(SQLite::Database& db, SQLite::Statement& q,
+                                              const PublicKey& key) {
   const auto at = static_cast<std::uint64_t>(q.getColumn(0).getInt64());
   const SQLite::Column root_col = q.getColumn(1);
   const SQLite::Column body_col = q.getColumn(2);
@@ -407,7 +405,27 @@ std::optional<RegistryState> registry_from_snapshot(SQLite::Database& db, std::u
     return std::nullopt;
   }
   if (tree_root_in(db, at) != root) return std::nullopt;  // not this history
-  auto registry = decode_registry(body);
+  return decode_registry(body);
+}
+
+}  // namespace
+
+std::optional<RegistryState> registry_from_snapshot(SQLite::Database& db, std::uint64_t size,
+                                                    const PublicKey& key,
+                                                    std::uint64_t* snapshot_size,
+                                                    std::uint64_t* events_read) {
+  if (!has_snapshot_table(db)) return std::nullopt;
+  // The newest that checks, among the three newest at or below the size.
+  SQLite::Statement q(db,
+                      "SELECT tree_size, root, body, signature FROM registry_snapshots "
+                      "WHERE tree_size <= ? ORDER BY tree_size DESC LIMIT 3");
+  q.bind(1, static_cast<std::int64_t>(size));
+  std::optional<RegistryState> registry;
+  std::uint64_t at = 0;
+  while (!registry && q.executeStep()) {
+    at = static_cast<std::uint64_t>(q.getColumn(0).getInt64());
+    registry = checked_snapshot(db, q, key);
+  }
   if (!registry) return std::nullopt;
 
   // Every registry record with an event after the snapshot, folded again from its whole history.
@@ -439,9 +457,13 @@ std::uint64_t write_registry_snapshot(Ledger& ledger, const SigningKey& key,
         db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
     if (at_size && *at_size > head) throw std::out_of_range("tree size beyond the ledger's head");
     size = at_size.value_or(head);
-    SQLite::Statement q(db, "SELECT count(*) FROM registry_snapshots WHERE tree_size = ?");
+    // One that checks is kept; one that does not (another key, an older body format, an
+    // edit) is replaced.
+    SQLite::Statement q(db,
+                        "SELECT tree_size, root, body, signature FROM registry_snapshots "
+                        "WHERE tree_size = ?");
     q.bind(1, static_cast<std::int64_t>(size));
-    exists = q.executeStep() && q.getColumn(0).getInt() > 0;
+    exists = q.executeStep() && checked_snapshot(db, q, key.public_key()).has_value();
     if (exists) return;
     root = tree_root_in(db, size);
     body = encode_registry(fold_registry(db, size));
@@ -450,7 +472,7 @@ std::uint64_t write_registry_snapshot(Ledger& ledger, const SigningKey& key,
   const std::string signature = key.sign(registry_snapshot_message(size, root, body));
   auto db = open_ledger_database(ledger.path(), false, 10000);
   SQLite::Statement insert(*db,
-                           "INSERT OR IGNORE INTO registry_snapshots (tree_size, root, body, "
+                           "INSERT OR REPLACE INTO registry_snapshots (tree_size, root, body, "
                            "signature) VALUES (?, ?, ?, ?)");
   insert.bind(1, static_cast<std::int64_t>(size));
   insert.bind(2, root.data(), static_cast<int>(root.size()));
