@@ -119,7 +119,8 @@ class FoldedEvidence {
   FoldedEvidence& operator=(const FoldedEvidence&) = delete;
 
   // Every figure for `period` (which must lie inside the period the evidence was loaded for).
-  // `with_breakdowns` false leaves Figure::breakdowns empty (monthly series).
+  // `with_breakdowns` false (monthly series) leaves Figure::breakdowns, FigureSet::units and
+  // FigureSet::period_records empty.
   FigureSet compute(const Period& period, const ReportConfig& config,
                     bool with_breakdowns = true) const;
 

@@ -136,13 +136,13 @@ std::vector<FigureDefinition> make_definitions() {
 struct Groups {
   std::string township, industry, plan_level, category;
 
-  const std::string& of(const std::string& dimension) const {
-    static const std::string none;
-    if (dimension == "township") return township;
-    if (dimension == "industry") return industry;
-    if (dimension == "plan_level") return plan_level;
-    if (dimension == "category") return category;
-    return none;
+  // The member holding a dimension's group (nullptr: not a dimension).
+  static std::string Groups::*member(const std::string& dimension) {
+    if (dimension == "township") return &Groups::township;
+    if (dimension == "industry") return &Groups::industry;
+    if (dimension == "plan_level") return &Groups::plan_level;
+    if (dimension == "category") return &Groups::category;
+    return nullptr;
   }
 };
 
@@ -187,8 +187,8 @@ void finish(FigureValue& v, const FigureDefinition& def, const Target& target) {
 // Collects contributions per figure and builds totals and breakdowns.
 class Tally {
  public:
-  void add_unit(const std::string& figure, const Contribution& c) {
-    by_figure_[figure].push_back(c);
+  void add_unit(const std::string& figure, Contribution c) {
+    by_figure_[figure].push_back(std::move(c));
   }
 
   Figure build(const FigureDefinition& def, const ReportConfig& config, bool breakdowns) const {
@@ -197,10 +197,21 @@ class Tally {
     const Target target = config.target_of(def.id);
     const auto it = by_figure_.find(def.id);
     if (it != by_figure_.end()) {
-      for (const auto& c : it->second) {
-        add(f.total, c);
-        if (!breakdowns) continue;
-        for (const auto& dim : def.dimensions) add(f.breakdowns[dim][c.groups.of(dim)], c);
+      for (const auto& c : it->second) add(f.total, c);
+      for (const auto& dim : breakdowns ? def.dimensions : std::vector<std::string>{}) {
+        auto& groups = f.breakdowns[dim];
+        const auto member = Groups::member(dim);
+        static const std::string none;
+        FigureValue* last = nullptr;  // units come in runs of the same group
+        const std::string* last_group = nullptr;
+        for (const auto& c : it->second) {
+          const std::string& group = member == nullptr ? none : c.groups.*member;
+          if (last_group == nullptr || *last_group != group) {
+            last = &groups[group];
+            last_group = &group;
+          }
+          add(*last, c);
+        }
       }
     }
     finish(f.total, def, target);
@@ -339,8 +350,10 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
   std::set<std::string> food_sampled;
   for (const auto& s : r.batches) {
     if (!period.contains(s.sampling_date)) continue;
-    out.period_records.insert({"batch", s.sample_no});
-    out.units[s.first_seq] = {"batch", s.sample_no};
+    if (with_breakdowns) {
+      out.period_records.insert({"batch", s.sample_no});
+      out.units[s.first_seq] = {"batch", s.sample_no};
+    }
     if (s.regime == "food") food_sampled.insert(s.uscc);
     const std::string conclusion = s.conclusion_as_of(r.as_of);
     Contribution c;
@@ -362,7 +375,7 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
     if (!s.held_during(first, last)) continue;
     auto [it, inserted] = holders.emplace(s.uscc, s.first_seq);
     if (!inserted) it->second = std::min(it->second, s.first_seq);
-    out.units[s.first_seq] = {"licence", s.licence_no};
+    if (with_breakdowns) out.units[s.first_seq] = {"licence", s.licence_no};
   }
   for (const auto& [uscc, seq] : holders) {
     Contribution c;
@@ -378,7 +391,9 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
     const EquipmentState& s = unit.state;
     if (s.category == "gas_cylinder" || s.category == "pressure_piping") continue;
     if (!unit.in_use_on(last)) continue;
-    out.units[s.first_seq] = {"equipment", s.equipment_code};
+    if (with_breakdowns)
+      out.units.emplace_hint(out.units.end(), s.first_seq,
+                             RecordRef{"equipment", s.equipment_code});
     Contribution c;
     c.seq = s.first_seq;
     c.in_denominator = true;
@@ -390,9 +405,9 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
   // Incidents: deaths and grades.
   for (const auto& s : r.incidents) {
     if (!period.contains(s.occurred_on)) continue;
-    out.period_records.insert({"incident", s.incident_no});
+    if (with_breakdowns) out.period_records.insert({"incident", s.incident_no});
     if (!s.special_equipment_accident) continue;
-    out.units[s.first_seq] = {"incident", s.incident_no};
+    if (with_breakdowns) out.units[s.first_seq] = {"incident", s.incident_no};
     const auto eq = registry.equipment.find(s.equipment_code);
     const EquipmentState* equipment = eq == registry.equipment.end() ? nullptr : &eq->second.state;
     const std::string category = equipment == nullptr ? "" : equipment->category;
@@ -419,8 +434,10 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
   // Complaints, by receipt date.
   for (const auto& s : r.complaints) {
     if (!period.contains(s.received_on)) continue;
-    out.period_records.insert({"complaint", s.complaint_no});
-    out.units[s.first_seq] = {"complaint", s.complaint_no};
+    if (with_breakdowns) {
+      out.period_records.insert({"complaint", s.complaint_no});
+      out.units[s.first_seq] = {"complaint", s.complaint_no};
+    }
     Contribution base;
     base.seq = s.first_seq;
     base.groups = entity_groups(s.respondent_uscc);
