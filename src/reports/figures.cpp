@@ -568,14 +568,16 @@ PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
   }
   // No snapshot: every licence and equipment unit, and the entities anything loaded names.
   std::set<std::string> uscc;
-  auto fold = [&](const std::string& type, const std::vector<RecordHistory>& histories) {
-    for (const auto& h : histories) {
+  // One record at a time: the registry's events are never all in memory at once.
+  auto fold = [&](const std::string& type, const std::string& filter,
+                  const std::vector<std::string>& params) {
+    reader.for_each(type, filter, params, [&](RecordHistory&& h) {
       ev.registry_events_read += h.events.size();
       ev.registry.refold(type, h);
-    }
+    });
   };
-  fold("equipment", reader.histories("equipment"));
-  fold("licence", reader.histories("licence"));
+  fold("equipment", "", {});
+  fold("licence", "", {});
   for (const auto* histories : {&ev.batches, &ev.complaints, &ev.incidents}) {
     for (const auto& h : *histories) {
       for (const auto& e : h.events) collect_uscc(e.payload, uscc);
@@ -586,7 +588,7 @@ PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
   if (!uscc.empty()) {
     Json keys = Json::array();
     for (const auto& code : uscc) keys.push_back(code);
-    fold("entity", reader.histories("entity", "SELECT value FROM json_each(?3)", {keys.dump()}));
+    fold("entity", "SELECT value FROM json_each(?3)", {keys.dump()});
   }
   return ev;
 }

@@ -30,6 +30,14 @@ RecordHistoryReader::RecordHistoryReader(SQLite::Database& db, std::uint64_t siz
 std::vector<RecordHistory> RecordHistoryReader::histories(const std::string& type,
                                                           const std::string& key_filter,
                                                           const std::vector<std::string>& params) {
+  std::vector<RecordHistory> out;
+  for_each(type, key_filter, params, [&](RecordHistory&& h) { out.push_back(std::move(h)); });
+  return out;
+}
+
+void RecordHistoryReader::for_each(const std::string& type, const std::string& key_filter,
+                                   const std::vector<std::string>& params,
+                                   const std::function<void(RecordHistory&&)>& fn) {
   std::string sql =
       "SELECT i.record_key, e.seq, e.leaf FROM event_index i JOIN events e ON e.seq = i.seq "
       "WHERE i.record_type = ?1 AND i.seq <= ?2";
@@ -40,17 +48,22 @@ std::vector<RecordHistory> RecordHistoryReader::histories(const std::string& typ
   q.bind(2, size_);
   int n = 3;
   for (const auto& p : params) q.bind(n++, p);
-  std::vector<RecordHistory> out;
+  RecordHistory current;
+  bool have = false;
   while (q.executeStep()) {
     const SQLite::Column key = q.getColumn(0);
     const std::string_view key_text(key.getText(), static_cast<std::size_t>(key.getBytes()));
-    if (out.empty() || out.back().key != key_text) out.push_back({std::string(key_text), {}});
+    if (!have || current.key != key_text) {
+      if (have) fn(std::move(current));
+      current = RecordHistory{std::string(key_text), {}};
+      have = true;
+    }
     const SQLite::Column leaf = q.getColumn(2);
-    out.back().events.push_back(decode(std::string_view(static_cast<const char*>(leaf.getBlob()),
-                                                        static_cast<std::size_t>(leaf.getBytes())),
-                                       q.getColumn(1).getInt64()));
+    current.events.push_back(decode(std::string_view(static_cast<const char*>(leaf.getBlob()),
+                                                     static_cast<std::size_t>(leaf.getBytes())),
+                                    q.getColumn(1).getInt64()));
   }
-  return out;
+  if (have) fn(std::move(current));
 }
 
 }  // namespace qledger

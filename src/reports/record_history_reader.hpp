@@ -8,6 +8,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,11 @@ class RecordHistoryReader {
   // refuses) and only their payloads parsed. Throws std::runtime_error on a malformed leaf.
   std::vector<RecordHistory> histories(const std::string& type, const std::string& key_filter = "",
                                        const std::vector<std::string>& params = {});
+
+  // The same, one record at a time (memory: one history), in key order.
+  void for_each(const std::string& type, const std::string& key_filter,
+                const std::vector<std::string>& params,
+                const std::function<void(RecordHistory&&)>& fn);
 
  private:
   SQLite::Database& db_;

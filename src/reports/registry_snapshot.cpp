@@ -248,53 +248,68 @@ class LineReader {
 
 }  // namespace
 
+namespace {
+
+void put_entity(std::string& out, const std::string& key, const EntityState& s) {
+  out += 'E';
+  put_text(out, key);
+  put_text(out, s.uscc);
+  put_text(out, s.township);
+  put_text(out, s.industry);
+  put_text(out, s.uscc_as_printed ? "1" : "0");
+  put_number(out, s.first_seq);
+  put_number(out, s.last_seq);
+  out += '\n';
+}
+
+void put_licence(std::string& out, const std::string& key, const LicenceState& s) {
+  out += 'L';
+  put_text(out, key);
+  put_text(out, s.licence_no);
+  put_text(out, s.uscc);
+  put_date(out, s.valid_from);
+  put_date(out, s.valid_to);
+  put_optional_date(out, s.revoked_on);
+  put_number(out, s.first_seq);
+  put_number(out, s.last_seq);
+  out += '\n';
+}
+
+void put_unit(std::string& out, const std::string& key, const EquipmentUnit& unit) {
+  const EquipmentState& s = unit.state;
+  out += 'Q';
+  put_text(out, key);
+  put_text(out, s.equipment_code);
+  put_text(out, s.category);
+  put_text(out, s.user_uscc);
+  put_text(out, s.township);
+  put_text(out, s.status);
+  put_date(out, s.registered_on);
+  put_date(out, s.status_since);
+  put_number(out, s.first_seq);
+  put_number(out, s.last_seq);
+  put_optional_date(out, unit.registered_on);
+  out += '\t';
+  for (std::size_t i = 0; i < unit.changes.size(); ++i) {
+    if (i > 0) out += ',';
+    out += unit.changes[i].effective_on.to_string();
+    out += unit.changes[i].in_use ? ":1" : ":0";
+  }
+  out += '\n';
+}
+
+// The lines of whatever `registry` holds, in section and key order.
+void put_registry(std::string& out, const RegistryState& registry) {
+  for (const auto& [key, s] : registry.entities) put_entity(out, key, s);
+  for (const auto& [key, s] : registry.licences) put_licence(out, key, s);
+  for (const auto& [key, unit] : registry.equipment) put_unit(out, key, unit);
+}
+
+}  // namespace
+
 std::string encode_registry(const RegistryState& registry) {
   std::string out(kBodyHeader);
-  for (const auto& [key, s] : registry.entities) {
-    out += 'E';
-    put_text(out, key);
-    put_text(out, s.uscc);
-    put_text(out, s.township);
-    put_text(out, s.industry);
-    put_text(out, s.uscc_as_printed ? "1" : "0");
-    put_number(out, s.first_seq);
-    put_number(out, s.last_seq);
-    out += '\n';
-  }
-  for (const auto& [key, s] : registry.licences) {
-    out += 'L';
-    put_text(out, key);
-    put_text(out, s.licence_no);
-    put_text(out, s.uscc);
-    put_date(out, s.valid_from);
-    put_date(out, s.valid_to);
-    put_optional_date(out, s.revoked_on);
-    put_number(out, s.first_seq);
-    put_number(out, s.last_seq);
-    out += '\n';
-  }
-  for (const auto& [key, unit] : registry.equipment) {
-    const EquipmentState& s = unit.state;
-    out += 'Q';
-    put_text(out, key);
-    put_text(out, s.equipment_code);
-    put_text(out, s.category);
-    put_text(out, s.user_uscc);
-    put_text(out, s.township);
-    put_text(out, s.status);
-    put_date(out, s.registered_on);
-    put_date(out, s.status_since);
-    put_number(out, s.first_seq);
-    put_number(out, s.last_seq);
-    put_optional_date(out, unit.registered_on);
-    out += '\t';
-    for (std::size_t i = 0; i < unit.changes.size(); ++i) {
-      if (i > 0) out += ',';
-      out += unit.changes[i].effective_on.to_string();
-      out += unit.changes[i].in_use ? ":1" : ":0";
-    }
-    out += '\n';
-  }
+  put_registry(out, registry);
   return out;
 }
 
@@ -374,10 +389,29 @@ RegistryState fold_registry(SQLite::Database& db, std::uint64_t size) {
   RecordHistoryReader reader(db, size);
   RegistryState r;
   for (const char* type : kRegistryTypes) {
-    for (const auto& h : reader.histories(type)) r.refold(type, h);
+    reader.for_each(type, "", {}, [&](RecordHistory&& h) { r.refold(type, h); });
   }
   return r;
 }
+
+namespace {
+
+// encode_registry(fold_registry(db, size)) holding one record at a time: the event index gives
+// the records of each type in key order, the order of the body.
+std::string encode_registry_at(SQLite::Database& db, std::uint64_t size) {
+  RecordHistoryReader reader(db, size);
+  std::string out(kBodyHeader);
+  for (const char* type : kRegistryTypes) {
+    reader.for_each(type, "", {}, [&](RecordHistory&& h) {
+      RegistryState one;
+      one.refold(type, h);
+      put_registry(out, one);
+    });
+  }
+  return out;
+}
+
+}  // namespace
 
 namespace {
 
@@ -432,14 +466,13 @@ std::optional<RegistryState> registry_from_snapshot(SQLite::Database& db, std::u
   RecordHistoryReader reader(db, size);
   std::uint64_t read = 0;
   for (const char* type : kRegistryTypes) {
-    for (const auto& h : reader.histories(
-             type,
-             "SELECT record_key FROM event_index WHERE seq > CAST(?3 AS INTEGER) AND seq <= ?2 "
-             "AND +record_type = ?1",
-             {std::to_string(at)})) {
-      read += h.events.size();
-      registry->refold(type, h);
-    }
+    reader.for_each(type,
+                    "SELECT record_key FROM event_index WHERE seq > CAST(?3 AS INTEGER) AND "
+                    "seq <= ?2 AND +record_type = ?1",
+                    {std::to_string(at)}, [&](RecordHistory&& h) {
+                      read += h.events.size();
+                      registry->refold(type, h);
+                    });
   }
   if (snapshot_size != nullptr) *snapshot_size = at;
   if (events_read != nullptr) *events_read = read;
@@ -466,7 +499,7 @@ std::uint64_t write_registry_snapshot(Ledger& ledger, const SigningKey& key,
     exists = q.executeStep() && checked_snapshot(db, q, key.public_key()).has_value();
     if (exists) return;
     root = tree_root_in(db, size);
-    body = encode_registry(fold_registry(db, size));
+    body = encode_registry_at(db, size);
   });
   if (exists) return size;
   const std::string signature = key.sign(registry_snapshot_message(size, root, body));
