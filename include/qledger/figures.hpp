@@ -113,7 +113,9 @@ struct PeriodEvidence {
 // its months — are counted without folding again.
 class FoldedEvidence {
  public:
+  // Keeps a pointer to evidence.registry: the evidence must outlive this object, unmoved.
   explicit FoldedEvidence(const PeriodEvidence& evidence);
+  FoldedEvidence(PeriodEvidence&&) = delete;
   ~FoldedEvidence();
   FoldedEvidence(const FoldedEvidence&) = delete;
   FoldedEvidence& operator=(const FoldedEvidence&) = delete;

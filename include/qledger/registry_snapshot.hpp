@@ -54,7 +54,9 @@ struct RegistryState {
   friend bool operator==(const RegistryState&, const RegistryState&);
 };
 
-// The body: a line-oriented text holding every field reports use (see docs/figures.md).
+// The body: a line-oriented text holding every field reports use (see docs/figures.md). Its
+// first line names the version; it must change whenever the layout OR what the folds compute
+// changes, so that snapshots written by an older release are ignored rather than trusted.
 std::string encode_registry(const RegistryState& registry);
 // nullopt if `body` is not exactly what encode_registry writes.
 std::optional<RegistryState> decode_registry(std::string_view body);
@@ -76,10 +78,14 @@ std::optional<RegistryState> registry_from_snapshot(SQLite::Database& db, std::u
 
 // Folds the registry at `at_size` (default: the ledger's head), signs it with `key` and stores it
 // (a no-op if a snapshot of that size that checks with `key` exists; one that does not is
-// replaced). Returns the tree size. Reads through the ledger's
-// reader and writes through its own connection, so appends wait only for the short insert.
-// Throws std::out_of_range if at_size is beyond the head.
+// replaced). Returns the tree size. Reads and writes through connections of its own, so neither
+// the ledger's reader nor its writer waits for the fold. Throws std::invalid_argument if `key` is
+// not the ledger's (ledger_meta's verifier key), std::out_of_range if at_size is beyond the head.
 std::uint64_t write_registry_snapshot(Ledger& ledger, const SigningKey& key,
                                       std::optional<std::uint64_t> at_size = std::nullopt);
+
+// What qledgerd runs periodically: a snapshot at the head unless the newest one already covers
+// every registry event, then all but the newest `keep` deleted. Returns the newest's size.
+std::uint64_t refresh_registry_snapshots(Ledger& ledger, const SigningKey& key, std::size_t keep);
 
 }  // namespace qledger

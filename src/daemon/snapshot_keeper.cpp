@@ -6,6 +6,10 @@
 
 namespace qledger::daemon {
 
+namespace {
+constexpr std::size_t kKeep = 6;  // newest snapshots kept; older ones are deleted
+}  // namespace
+
 SnapshotKeeper::SnapshotKeeper(Ledger& ledger, const SigningKey& key,
                                std::chrono::milliseconds interval)
     : ledger_(ledger), key_(key), interval_(interval), thread_([this] { run(); }) {}
@@ -31,7 +35,7 @@ void SnapshotKeeper::run() {
     lock.unlock();
     try {
       if (ledger_.head().size > previous) {
-        const std::uint64_t size = write_registry_snapshot(ledger_, key_);
+        const std::uint64_t size = refresh_registry_snapshots(ledger_, key_, kKeep);
         lock.lock();
         last_size_ = size;
         lock.unlock();

@@ -1,7 +1,9 @@
 // Keeps registry snapshots (qledger/registry_snapshot.hpp) fresh: a background thread that, once
-// at start and then every interval, writes a signed snapshot at the head if the ledger has grown
-// since the last one. Failures are reported on stderr and retried at the next interval; reports
-// never depend on a snapshot being there.
+// at start and then every interval, runs refresh_registry_snapshots when the ledger has grown: a
+// signed snapshot at the head if registry events arrived since the newest one, and only the
+// newest 6 kept. Failures are reported on stderr and retried at the next interval; reports never
+// depend on a snapshot being there. Stopping waits for a snapshot being written (seconds at 10M
+// events).
 #pragma once
 
 #include "qledger/ledger.hpp"
@@ -22,7 +24,7 @@ class SnapshotKeeper {
   SnapshotKeeper(const SnapshotKeeper&) = delete;
   SnapshotKeeper& operator=(const SnapshotKeeper&) = delete;
 
-  // Tree size of the latest snapshot this keeper wrote (0: none yet).
+  // Tree size of the newest snapshot after this keeper's last run (0: none yet).
   std::uint64_t last_size() const;
 
  private:

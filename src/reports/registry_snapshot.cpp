@@ -10,6 +10,8 @@
 
 namespace qledger {
 
+// (The fold before snapshots reset the status at the registration event; here changes are all
+// after it, because the domain rules refuse a status change for unregistered equipment.)
 bool EquipmentUnit::in_use_on(CivilDate day) const {
   if (!registered_on || !(*registered_on <= day)) return false;
   bool in_use = true;
@@ -201,7 +203,10 @@ class LineReader {
     const std::string_view field = raw();
     std::uint64_t n = 0;
     const auto [p, ec] = std::from_chars(field.data(), field.data() + field.size(), n);
-    if (ec != std::errc() || p != field.data() + field.size() || field.empty()) ok_ = false;
+    if (ec != std::errc() || p != field.data() + field.size() || field.empty() ||
+        (field.size() > 1 && field[0] == '0')) {
+      ok_ = false;  // one spelling per number: no leading zeros
+    }
     return n;
   }
   CivilDate date() { return date_of(raw()); }
@@ -481,27 +486,33 @@ std::optional<RegistryState> registry_from_snapshot(SQLite::Database& db, std::u
 
 std::uint64_t write_registry_snapshot(Ledger& ledger, const SigningKey& key,
                                       std::optional<std::uint64_t> at_size) {
+  if (key.verifier().to_note_string() != ledger.info().verifier_key) {
+    throw std::invalid_argument("registry snapshots are signed with the ledger's own key only");
+  }
   std::uint64_t size = 0;
   Hash root{};
   std::string body;
-  bool exists = false;
-  ledger.with_reader([&](SQLite::Database& db) {
+  {
+    // Its own read transaction on its own connection: folding a large registry takes seconds,
+    // and the ledger's reader (pages, proofs) must not wait for it.
+    auto db = open_ledger_database(ledger.path(), true, 10000);
+    db->exec("BEGIN");
     const auto head = static_cast<std::uint64_t>(
-        db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
+        db->execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
     if (at_size && *at_size > head) throw std::out_of_range("tree size beyond the ledger's head");
     size = at_size.value_or(head);
-    // One that checks is kept; one that does not (another key, an older body format, an
-    // edit) is replaced.
-    SQLite::Statement q(db,
+    // One that checks is kept; one that does not (an older body format, an edit) is replaced.
+    SQLite::Statement q(*db,
                         "SELECT tree_size, root, body, signature FROM registry_snapshots "
                         "WHERE tree_size = ?");
     q.bind(1, static_cast<std::int64_t>(size));
-    exists = q.executeStep() && checked_snapshot(db, q, key.public_key()).has_value();
-    if (exists) return;
-    root = tree_root_in(db, size);
-    body = encode_registry_at(db, size);
-  });
-  if (exists) return size;
+    if (q.executeStep() && checked_snapshot(*db, q, key.public_key()).has_value()) return size;
+    root = tree_root_in(*db, size);
+    body = encode_registry_at(*db, size);
+    db->exec("COMMIT");
+  }
+  // A body this code cannot read back would only ever be ignored: say so instead.
+  if (!decode_registry(body)) throw std::logic_error("registry snapshot body does not decode");
   const std::string signature = key.sign(registry_snapshot_message(size, root, body));
   auto db = open_ledger_database(ledger.path(), false, 10000);
   SQLite::Statement insert(*db,
@@ -513,6 +524,33 @@ std::uint64_t write_registry_snapshot(Ledger& ledger, const SigningKey& key,
   insert.bind(4, signature.data(), static_cast<int>(signature.size()));
   insert.exec();
   return size;
+}
+
+std::uint64_t refresh_registry_snapshots(Ledger& ledger, const SigningKey& key, std::size_t keep) {
+  std::uint64_t newest = 0;
+  bool changed = true;
+  {
+    auto db = open_ledger_database(ledger.path(), true, 10000);
+    db->exec("BEGIN");
+    newest = static_cast<std::uint64_t>(
+        db->execAndGet("SELECT COALESCE(MAX(tree_size), 0) FROM registry_snapshots").getInt64());
+    if (newest > 0) {
+      SQLite::Statement q(*db,
+                          "SELECT EXISTS (SELECT 1 FROM event_index WHERE seq > ? AND "
+                          "record_type IN ('entity', 'licence', 'equipment'))");
+      q.bind(1, static_cast<std::int64_t>(newest));
+      changed = q.executeStep() && q.getColumn(0).getInt() == 1;
+    }
+    db->exec("COMMIT");
+  }
+  if (changed) newest = write_registry_snapshot(ledger, key);
+  auto db = open_ledger_database(ledger.path(), false, 10000);
+  SQLite::Statement prune(*db,
+                          "DELETE FROM registry_snapshots WHERE tree_size NOT IN (SELECT "
+                          "tree_size FROM registry_snapshots ORDER BY tree_size DESC LIMIT ?)");
+  prune.bind(1, static_cast<std::int64_t>(keep));
+  prune.exec();
+  return newest;
 }
 
 }  // namespace qledger
