@@ -155,16 +155,29 @@ std::int64_t plain_fen(const std::string& yuan) {
   return fen;
 }
 
-std::map<std::string, Expected> plain_figures(const PlainLedger& L, const Period& period) {
+// `township_of` gets, for every unit counted, the township its breakdown group should be: the
+// entity's for batches, licences and complaints, the unit's own for equipment and incidents.
+std::map<std::string, Expected> plain_figures(const PlainLedger& L, const Period& period,
+                                              std::map<std::uint64_t, std::string>& township_of) {
   std::map<std::string, Expected> x;
   std::map<std::string, EquipmentState> equipment;
   std::set<std::string> food_sampled;
+  std::map<std::string, std::string> entity_township;
+  for (const auto& [rk, events] : L.records) {
+    if (rk.first != "entity") continue;
+    if (const auto e = fold_entity(plain_effective(events))) entity_township[e->uscc] = e->township;
+  }
+  auto township = [&](const std::string& uscc) {
+    const auto it = entity_township.find(uscc);
+    return it == entity_township.end() ? std::string() : it->second;
+  };
   for (const auto& [rk, events] : L.records) {
     const auto eff = plain_effective(events);
     if (rk.first == "batch") {
       const auto b = fold_batch(eff, L.calendar);
       if (!b || b->sampling_date < period.first_day() || b->sampling_date > period.last_day())
         continue;
+      township_of[b->first_seq] = township(b->uscc);
       if (b->regime == "food") food_sampled.insert(b->uscc);
       const std::string c = b->conclusion_as_of(L.as_of);
       x[b->regime + "_pass_rate"].count(b->first_seq, c == "pass", c != "pending", c == "pending");
@@ -174,6 +187,7 @@ std::map<std::string, Expected> plain_figures(const PlainLedger& L, const Period
       equipment[s->equipment_code] = *s;
       if (s->category != "gas_cylinder" && s->category != "pressure_piping" &&
           plain_in_use(eff, period.last_day())) {
+        township_of[s->first_seq] = s->township;
         x["equipment_death_rate"].count(s->first_seq, false, true, false);
       }
     }
@@ -197,6 +211,7 @@ std::map<std::string, Expected> plain_figures(const PlainLedger& L, const Period
       if (!i || !period.contains(i->occurred_on) || !i->special_equipment_accident) continue;
       x["equipment_death_rate"].count(i->first_seq, true, false, false, i->deaths);
       const auto eq = equipment.find(i->equipment_code);
+      township_of[i->first_seq] = eq == equipment.end() ? "" : eq->second.township;
       const auto grade = grade_of(*i, eq == equipment.end() ? "" : eq->second.category).grade;
       for (auto g : kIncidentGrades) {
         x["incidents_" + std::string(to_code(g))].count(i->first_seq, g == grade, true, false);
@@ -205,6 +220,7 @@ std::map<std::string, Expected> plain_figures(const PlainLedger& L, const Period
       const auto c = fold_complaint(eff, L.calendar);
       if (!c || !period.contains(c->received_on)) continue;
       const auto seq = c->first_seq;
+      township_of[seq] = township(c->respondent_uscc);
       if (c->decided_on && c->accept_due) {
         x["complaint_acceptance_on_time_rate"].count(seq, *c->decided_on <= *c->accept_due, true,
                                                      false);
@@ -230,6 +246,7 @@ std::map<std::string, Expected> plain_figures(const PlainLedger& L, const Period
     }
   }
   for (const auto& [uscc, seq] : holders) {
+    township_of[seq] = township(uscc);
     x["food_licence_coverage"].count(seq, food_sampled.count(uscc) != 0, true, false);
   }
   return x;
@@ -270,7 +287,7 @@ TEST_SUITE("reports") {
     const auto head =
         static_cast<std::uint64_t>(conn->execAndGet("SELECT MAX(seq) FROM events").getInt64());
     const ReportConfig config = ReportConfig::defaults();
-    int compared_units = 0;
+    int compared_units = 0, grouped_units = 0;
     for (const std::uint64_t size : {head, head * 2 / 3, head / 4}) {
       const PlainLedger plain = read_plain(*conn, size);
       for (const char* text : {"2026-03", "2026-Q2", "2026-10", "2026", "2026-11"}) {
@@ -280,7 +297,8 @@ TEST_SUITE("reports") {
         const PeriodEvidence evidence = load_period_evidence(*conn, period, size);
         CHECK(evidence.as_of == plain.as_of);
         const FigureSet got = compute_figures(evidence, period, config);
-        const auto want = plain_figures(plain, period);
+        std::map<std::uint64_t, std::string> township_of;
+        const auto want = plain_figures(plain, period, township_of);
         REQUIRE(got.figures.size() == figure_definitions().size());
         for (const Figure& f : got.figures) {
           CAPTURE(f.id);
@@ -307,6 +325,20 @@ TEST_SUITE("reports") {
             CHECK(f.total.interval->lower == doctest::Approx(lo * scale).epsilon(1e-9));
             CHECK(f.total.interval->upper == doctest::Approx(hi * scale).epsilon(1e-9));
           }
+          // Every unit sits in the township group the plain implementation puts it in.
+          if (const auto by = f.breakdowns.find("township"); by != f.breakdowns.end()) {
+            for (const auto& [group, value] : by->second) {
+              for (const auto* seqs :
+                   {&value.numerator_seqs, &value.denominator_seqs, &value.pending_seqs}) {
+                for (const auto seq : *seqs) {
+                  CAPTURE(seq);
+                  REQUIRE(township_of.count(seq) == 1);
+                  CHECK(township_of.at(seq) == group);
+                  ++grouped_units;
+                }
+              }
+            }
+          }
           // Breakdown groups partition the total.
           for (const auto& [dim, groups] : f.breakdowns) {
             std::int64_t n = 0, d = 0, p = 0;
@@ -320,6 +352,7 @@ TEST_SUITE("reports") {
     }
     // The history is not trivial: the comparison covered thousands of units.
     CHECK(compared_units > 2000);
+    CHECK(grouped_units > 2000);
   }
 
   TEST_CASE("target status: whole interval below, straddling, census figures exact") {
