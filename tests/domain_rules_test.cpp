@@ -141,6 +141,14 @@ TEST_SUITE("domain") {
     b.refused("entity.registered", forbidden, "uscc", "uscc_forbidden_char");
     b.refused("entity.changed", {{"uscc", uscc(99)}, {"name", "x"}}, "uscc", "unknown_entity");
     b.refused("entity.changed", {{"uscc", uscc(1)}}, "", "nothing_changed");
+    // The confirmation given as text (not true/false) is a field problem, not a crash, and does
+    // not confirm (found by the long fuzzing run: the validator threw).
+    Json as_text = with_bad_check;
+    as_text["uscc_as_printed"] = "是";
+    const auto problems = b.refused("entity.registered", as_text, "uscc_as_printed", "wrong_type");
+    bool check_char_reported = false;
+    for (const auto& p : problems) check_char_reported |= p.code == "uscc_check_char";
+    CHECK(check_char_reported);
   }
 
   TEST_CASE("every field problem of a payload is reported at once") {

@@ -173,8 +173,12 @@ class PayloadChecker {
           problems_.push_back(problem(path, spec, "wrong_type", "must be text", "应为文本"));
           return;
         }
+        // A uscc_as_printed of the wrong type is reported at its own field; here it means no.
+        // (Json::value would throw on it: found by the long fuzzing run, 2026-11-27.)
+        const auto flag =
+            whole_payload.is_object() ? whole_payload.find("uscc_as_printed") : whole_payload.end();
         const bool as_printed =
-            whole_payload.is_object() && whole_payload.value("uscc_as_printed", false) == true;
+            flag != whole_payload.end() && flag->is_boolean() && flag->get<bool>();
         if (auto p = check_identifier_field(spec.type, path, spec.en, spec.zh, v.get<std::string>(),
                                             as_printed, today_.year())) {
           problems_.push_back(std::move(*p));
