@@ -56,6 +56,18 @@ struct DemoLedger {
     return r;
   }
   void exec(const std::string& sql) { open_ledger_database(db, false, 5000)->exec(sql); }
+  // Stores a snapshot row as an insider with the file would: any body, root and signer.
+  void plant(std::uint64_t at, const Hash& root, const std::string& body,
+             const SigningKey& signer) {
+    const std::string sig = signer.sign(registry_snapshot_message(at, root, body));
+    auto conn = open_ledger_database(db, false, 5000);
+    SQLite::Statement ins(*conn, "INSERT INTO registry_snapshots VALUES (?, ?, ?, ?)");
+    ins.bind(1, static_cast<std::int64_t>(at));
+    ins.bind(2, root.data(), static_cast<int>(root.size()));
+    ins.bind(3, body.data(), static_cast<int>(body.size()));
+    ins.bind(4, sig.data(), static_cast<int>(sig.size()));
+    ins.exec();
+  }
 };
 
 Json without_checkpoint(const Report& r) {
@@ -313,18 +325,7 @@ TEST_SUITE("registry_snapshots") {
     }
     SUBCASE("signed with another key") {
       const SigningKey other = SigningKey::generate("someone-else");
-      {
-        const std::string body = encode_registry(d.folded(at));
-        const Hash root = d.ledger->root_at(at);
-        const std::string sig = other.sign(registry_snapshot_message(at, root, body));
-        auto db = open_ledger_database(d.db, false, 5000);
-        SQLite::Statement ins(*db, "INSERT INTO registry_snapshots VALUES (?, ?, ?, ?)");
-        ins.bind(1, static_cast<std::int64_t>(at));
-        ins.bind(2, root.data(), static_cast<int>(root.size()));
-        ins.bind(3, body.data(), static_cast<int>(body.size()));
-        ins.bind(4, sig.data(), static_cast<int>(sig.size()));
-        ins.exec();
-      }
+      d.plant(at, d.ledger->root_at(at), encode_registry(d.folded(at)), other);
       CHECK_FALSE(d.from_snapshot(d.head, d.key->public_key()).has_value());
       CHECK(d.from_snapshot(d.head, other.public_key()).has_value());  // it is well formed
       // An older good one is used instead of the newest bad one; writing at the bad one's size
@@ -342,18 +343,9 @@ TEST_SUITE("registry_snapshots") {
     SUBCASE("a root of another history, signed with the right key") {
       // What an insider holding the key could plant after rewriting history: the signature
       // checks, the root does not match this file's tree at that size.
-      RegistryState empty;
-      const std::string body = encode_registry(empty);
       Hash root = d.ledger->root_at(at);
       root[0] ^= 1;
-      const std::string sig = d.key->sign(registry_snapshot_message(at, root, body));
-      auto db = open_ledger_database(d.db, false, 5000);
-      SQLite::Statement ins(*db, "INSERT INTO registry_snapshots VALUES (?, ?, ?, ?)");
-      ins.bind(1, static_cast<std::int64_t>(at));
-      ins.bind(2, root.data(), static_cast<int>(root.size()));
-      ins.bind(3, body.data(), static_cast<int>(body.size()));
-      ins.bind(4, sig.data(), static_cast<int>(sig.size()));
-      ins.exec();
+      d.plant(at, root, encode_registry(RegistryState{}), *d.key);
       CHECK_FALSE(d.from_snapshot(d.head, d.key->public_key()).has_value());
     }
     // Whatever was planted, the report is the one from the raw events.

@@ -184,6 +184,23 @@ void finish(FigureValue& v, const FigureDefinition& def, const Target& target) {
   v.status = target_status(v, target, def.basis);
 }
 
+// Adds each unit to the value of its group along `dimension`.
+void add_by_group(std::map<std::string, FigureValue>& groups, const std::string& dimension,
+                  const std::vector<Contribution>& units) {
+  static const std::string none;
+  const auto member = Groups::member(dimension);
+  FigureValue* last = nullptr;  // units come in runs of the same group
+  const std::string* last_group = nullptr;
+  for (const auto& c : units) {
+    const std::string& group = member == nullptr ? none : c.groups.*member;
+    if (last_group == nullptr || *last_group != group) {
+      last = &groups[group];
+      last_group = &group;
+    }
+    add(*last, c);
+  }
+}
+
 // Collects contributions per figure and builds totals and breakdowns.
 class Tally {
  public:
@@ -198,20 +215,8 @@ class Tally {
     const auto it = by_figure_.find(def.id);
     if (it != by_figure_.end()) {
       for (const auto& c : it->second) add(f.total, c);
-      for (const auto& dim : breakdowns ? def.dimensions : std::vector<std::string>{}) {
-        auto& groups = f.breakdowns[dim];
-        const auto member = Groups::member(dim);
-        static const std::string none;
-        FigureValue* last = nullptr;  // units come in runs of the same group
-        const std::string* last_group = nullptr;
-        for (const auto& c : it->second) {
-          const std::string& group = member == nullptr ? none : c.groups.*member;
-          if (last_group == nullptr || *last_group != group) {
-            last = &groups[group];
-            last_group = &group;
-          }
-          add(*last, c);
-        }
+      if (breakdowns) {
+        for (const auto& dim : def.dimensions) add_by_group(f.breakdowns[dim], dim, it->second);
       }
     }
     finish(f.total, def, target);

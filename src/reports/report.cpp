@@ -46,7 +46,7 @@ Report build_report_from(const PeriodEvidence& evidence, const Period& period,
   const FoldedEvidence folded(evidence);
   r.figures = folded.compute(period, config, true);
   for (const Period& month : months_of(period)) {
-    if (month.to_string() == period.to_string()) {
+    if (month == period) {
       // A month's series is its own total: the same computation without breakdowns.
       r.monthly.push_back({month, r.figures.figures});
       for (Figure& f : r.monthly.back().figures) f.breakdowns.clear();
