@@ -15,8 +15,6 @@ using namespace qledger::test;
 
 namespace {
 
-unsigned status(const daemon::Response& r) { return r.result_int(); }
-
 std::string percent(double fraction) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f%%", fraction * 100.0);
@@ -38,10 +36,6 @@ std::string figure_row(const std::string& body, const std::string& id) {
   const auto end = body.find("</tr>", start);
   REQUIRE(end != std::string::npos);
   return body.substr(start, end - start);
-}
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 std::string link(std::initializer_list<std::uint64_t> seqs, const std::string& text) {

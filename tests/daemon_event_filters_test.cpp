@@ -12,8 +12,6 @@ using namespace qledger::test;
 
 namespace {
 
-unsigned status(const daemon::Response& r) { return r.result_int(); }
-
 std::uint64_t post(DaemonFixture& d, const std::string& json) {
   const auto res = d.post_json("/api/v1/events", json, &d.inspector);
   REQUIRE_MESSAGE(status(res) == 201, res.body());

@@ -13,6 +13,14 @@
 namespace qledger::test {
 
 inline const CivilDate kDaemonToday(2026, 11, 27);
+
+// The HTTP status of a response, as a number.
+inline unsigned status(const daemon::Response& r) { return r.result_int(); }
+
+// True if `part` occurs in `text` (a page, a JSON body).
+inline bool has(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
 inline const std::string kPassword = "correct horse battery";
 
 inline std::string test_uscc(int n) {

@@ -12,12 +12,6 @@ using namespace qledger::test;
 
 namespace {
 
-unsigned status(const daemon::Response& r) { return r.result_int(); }
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 void record_batch(DaemonFixture& d, const std::string& no, bool pass) {
   const auto res = d.post_json(
       "/api/v1/events",

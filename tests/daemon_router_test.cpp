@@ -17,8 +17,6 @@ using daemon::http::verb;
 
 namespace {
 
-unsigned status(const daemon::Response& r) { return r.result_int(); }
-
 std::string cookie_header(const daemon::Response& r) {
   std::string all;
   for (const auto& f : r) {

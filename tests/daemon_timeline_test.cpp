@@ -15,12 +15,6 @@ using namespace qledger::test;
 
 namespace {
 
-unsigned status(const daemon::Response& r) { return r.result_int(); }
-
-bool has(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
 struct Seeder {
   DaemonFixture& d;
   std::uint64_t post(const std::string& kind, const Json& payload, const Login* who = nullptr) {
