@@ -115,7 +115,9 @@ class FoldedEvidence {
  public:
   // Keeps a pointer to evidence.registry: the evidence must outlive this object, unmoved.
   explicit FoldedEvidence(const PeriodEvidence& evidence);
-  FoldedEvidence(PeriodEvidence&&) = delete;
+  // Takes the evidence over: the records' events are moved into the folds, not copied, and
+  // freed once folded.
+  explicit FoldedEvidence(PeriodEvidence&& evidence);
   ~FoldedEvidence();
   FoldedEvidence(const FoldedEvidence&) = delete;
   FoldedEvidence& operator=(const FoldedEvidence&) = delete;
@@ -145,6 +147,15 @@ std::string target_status(const FigureValue& value, const Target& target, Decisi
 PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
                                     std::uint64_t tree_size,
                                     const PublicKey* snapshot_key = nullptr);
+
+// The two halves of load_period_evidence, for callers that read them on different connections
+// at once (build_report checks a registry snapshot while the period's records load). The first
+// fills everything but the registry; the second folds the registry from every registry event
+// ≤ evidence.tree_size (no snapshot): every licence and equipment unit, and the entities they
+// and the loaded records name.
+PeriodEvidence load_period_records(SQLite::Database& db, const Period& period,
+                                   std::uint64_t tree_size);
+void fold_period_registry(SQLite::Database& db, PeriodEvidence& evidence);
 
 // "1234.56" from fen; "0" for 0.
 std::string yuan_text(std::int64_t fen);

@@ -32,8 +32,9 @@ struct RecordHistory {
 
 // Applies voids and corrections: returns the events that still count, each with its payload
 // after every non-voided correction (in seq order; a null value removes a field). Correction and
-// void events themselves are not returned. Input must be in seq order.
-std::vector<RecordEvent> effective_events(const std::vector<RecordEvent>& events);
+// void events themselves are not returned. Input must be in seq order. Takes the events by value:
+// pass an rvalue (std::move) when they are not needed afterwards, and nothing is copied.
+std::vector<RecordEvent> effective_events(std::vector<RecordEvent> events);
 
 struct EntityState {
   std::string uscc, name, township, industry, address;

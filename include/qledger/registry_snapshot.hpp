@@ -48,8 +48,9 @@ struct RegistryState {
   std::map<std::string, EquipmentUnit> equipment;  // by equipment code
 
   // Folds one record ("entity", "licence" or "equipment") from its whole history and puts the
-  // result in place of what was there (removing it if nothing counts any more).
-  void refold(const std::string& record_type, const RecordHistory& history);
+  // result in place of what was there (removing it if nothing counts any more). Pass the history
+  // as an rvalue when it is not needed afterwards: its events are then moved, not copied.
+  void refold(const std::string& record_type, RecordHistory history);
 
   friend bool operator==(const RegistryState&, const RegistryState&);
 };

@@ -46,6 +46,9 @@ Report build_report(Ledger& ledger, const Period& period, std::optional<std::uin
 // The same from evidence already loaded (tests, benchmarks): no checkpoint, head.root left zero.
 Report build_report_from(const PeriodEvidence& evidence, const Period& period,
                          const ReportConfig& config);
+// The same, consuming the evidence (its events are moved into the folds, not copied).
+Report build_report_from(PeriodEvidence&& evidence, const Period& period,
+                         const ReportConfig& config);
 
 // One figure (or breakdown group) whose value differs between two computations.
 struct FigureChange {

@@ -50,32 +50,39 @@ std::optional<CivilDate> try_add_working_days(const WorkingDayCalendar& calendar
   }
 }
 
-std::vector<RecordEvent> effective_events(const std::vector<RecordEvent>& events) {
+std::vector<RecordEvent> effective_events(std::vector<RecordEvent> events) {
   std::set<std::uint64_t> voided;
+  bool any_correction = false;
   for (const auto& e : events) {
     if (e.kind == "void")
       voided.insert(static_cast<std::uint64_t>(integer(e.payload, "target_seq")));
+    any_correction = any_correction || e.kind == "correction";
   }
+  if (voided.empty() && !any_correction) return events;  // most records: nothing to apply
   std::map<std::uint64_t, std::vector<const RecordEvent*>> corrections;
   for (const auto& e : events) {
     if (e.kind == "correction" && voided.count(e.seq) == 0) {
       corrections[static_cast<std::uint64_t>(integer(e.payload, "target_seq"))].push_back(&e);
     }
   }
+  // Corrections and voids are never returned and never changed below, so the pointers to them
+  // stay valid while the events that count are moved out.
   std::vector<RecordEvent> out;
-  for (const auto& e : events) {
+  for (auto& e : events) {
     if (e.kind == "void" || e.kind == "correction" || voided.count(e.seq) != 0) continue;
-    RecordEvent effective = e;
-    for (const RecordEvent* c : corrections[e.seq]) {
-      for (const auto& [key, value] : c->payload["values"].items()) {
-        if (value.is_null()) {
-          effective.payload.erase(key);
-        } else {
-          effective.payload[key] = value;
+    const auto found = corrections.find(e.seq);
+    if (found != corrections.end()) {
+      for (const RecordEvent* c : found->second) {
+        for (const auto& [key, value] : c->payload["values"].items()) {
+          if (value.is_null()) {
+            e.payload.erase(key);
+          } else {
+            e.payload[key] = value;
+          }
         }
       }
     }
-    out.push_back(std::move(effective));
+    out.push_back(std::move(e));
   }
   return out;
 }

@@ -8,6 +8,9 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string_view>
+#include <type_traits>
+#include <unordered_map>
 
 namespace qledger {
 
@@ -132,12 +135,17 @@ std::vector<FigureDefinition> make_definitions() {
   return d;
 }
 
-// The breakdown groups a unit belongs to ("" = not known).
+// The breakdown groups a unit belongs to ("" = not known). The strings are the folded records'
+// and the registry's own, which outlive the computation: no copy per unit.
 struct Groups {
-  std::string township, industry, plan_level, category;
+  static const std::string kNone;
+  const std::string* township = &kNone;
+  const std::string* industry = &kNone;
+  const std::string* plan_level = &kNone;
+  const std::string* category = &kNone;
 
   // The member holding a dimension's group (nullptr: not a dimension).
-  static std::string Groups::*member(const std::string& dimension) {
+  static const std::string* Groups::*member(const std::string& dimension) {
     if (dimension == "township") return &Groups::township;
     if (dimension == "industry") return &Groups::industry;
     if (dimension == "plan_level") return &Groups::plan_level;
@@ -145,6 +153,7 @@ struct Groups {
     return nullptr;
   }
 };
+const std::string Groups::kNone;
 
 // One unit's contribution to a figure.
 struct Contribution {
@@ -187,15 +196,14 @@ void finish(FigureValue& v, const FigureDefinition& def, const Target& target) {
 // Adds each unit to the value of its group along `dimension`.
 void add_by_group(std::map<std::string, FigureValue>& groups, const std::string& dimension,
                   const std::vector<Contribution>& units) {
-  static const std::string none;
   const auto member = Groups::member(dimension);
   FigureValue* last = nullptr;  // units come in runs of the same group
   const std::string* last_group = nullptr;
   for (const auto& c : units) {
-    const std::string& group = member == nullptr ? none : c.groups.*member;
-    if (last_group == nullptr || *last_group != group) {
-      last = &groups[group];
-      last_group = &group;
+    const std::string* group = member == nullptr ? &Groups::kNone : c.groups.*member;
+    if (last_group == nullptr || (last_group != group && *last_group != *group)) {
+      last = &groups[*group];
+      last_group = group;
     }
     add(*last, c);
   }
@@ -303,30 +311,56 @@ std::string target_status(const FigureValue& value, const Target& target, Decisi
 
 struct FoldedEvidence::Records {
   CivilDate as_of;
+  std::optional<PeriodEvidence> owned;      // when constructed from an rvalue
   const RegistryState* registry = nullptr;  // the evidence's
+  // registry->entities by credit code, hashed: every unit of a breakdown looks its entity up.
+  std::unordered_map<std::string_view, const EntityState*> entities;
   std::vector<BatchState> batches;
   std::vector<IncidentState> incidents;
   std::vector<ComplaintState> complaints;
+
+  // Folds every record of `evidence`; moves their events out of it when it is not const.
+  template <class Evidence>
+  void fold(Evidence& evidence) {
+    auto events_of = [](auto& history) {
+      if constexpr (std::is_const_v<Evidence>) {
+        return history.events;  // a copy
+      } else {
+        return std::move(history.events);
+      }
+    };
+    as_of = evidence.as_of;
+    registry = &evidence.registry;
+    entities.reserve(evidence.registry.entities.size());
+    for (const auto& [uscc, entity] : evidence.registry.entities) entities.emplace(uscc, &entity);
+    for (auto& h : evidence.batches) {
+      if (auto s = fold_batch(effective_events(events_of(h)), evidence.calendar)) {
+        batches.push_back(std::move(*s));
+      }
+    }
+    for (auto& h : evidence.incidents) {
+      if (auto s = fold_incident(effective_events(events_of(h))))
+        incidents.push_back(std::move(*s));
+    }
+    for (auto& h : evidence.complaints) {
+      if (auto s = fold_complaint(effective_events(events_of(h)), evidence.calendar)) {
+        complaints.push_back(std::move(*s));
+      }
+    }
+  }
 };
 
 FoldedEvidence::FoldedEvidence(const PeriodEvidence& evidence)
     : records_(std::make_unique<Records>()) {
-  Records& r = *records_;
-  r.as_of = evidence.as_of;
-  r.registry = &evidence.registry;
-  for (const auto& h : evidence.batches) {
-    if (auto s = fold_batch(effective_events(h.events), evidence.calendar)) {
-      r.batches.push_back(std::move(*s));
-    }
-  }
-  for (const auto& h : evidence.incidents) {
-    if (auto s = fold_incident(effective_events(h.events))) r.incidents.push_back(std::move(*s));
-  }
-  for (const auto& h : evidence.complaints) {
-    if (auto s = fold_complaint(effective_events(h.events), evidence.calendar)) {
-      r.complaints.push_back(std::move(*s));
-    }
-  }
+  records_->fold(evidence);
+}
+
+FoldedEvidence::FoldedEvidence(PeriodEvidence&& evidence) : records_(std::make_unique<Records>()) {
+  PeriodEvidence& owned = records_->owned.emplace(std::move(evidence));
+  records_->fold(owned);
+  owned.batches = {};
+  owned.incidents = {};
+  owned.complaints = {};
 }
 
 FoldedEvidence::~FoldedEvidence() = default;
@@ -343,10 +377,10 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
   auto entity_groups = [&](const std::string& uscc) {
     Groups g;
     if (!with_breakdowns) return g;
-    const auto it = registry.entities.find(uscc);
-    if (it != registry.entities.end()) {
-      g.township = it->second.township;
-      g.industry = it->second.industry;
+    const auto it = r.entities.find(uscc);
+    if (it != r.entities.end()) {
+      g.township = &it->second->township;
+      g.industry = &it->second->industry;
     }
     return g;
   };
@@ -368,8 +402,8 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
     c.in_numerator = conclusion == "pass";
     c.groups = entity_groups(s.uscc);
     if (with_breakdowns) {
-      c.groups.plan_level = s.plan_level;
-      c.groups.category = s.category;
+      c.groups.plan_level = &s.plan_level;
+      c.groups.category = &s.category;
     }
     tally.add_unit(s.regime + "_pass_rate", c);
   }
@@ -403,7 +437,7 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
     c.seq = s.first_seq;
     c.in_denominator = true;
     c.groups = entity_groups(s.user_uscc);
-    if (with_breakdowns) c.groups.township = s.township;
+    if (with_breakdowns) c.groups.township = &s.township;
     tally.add_unit("equipment_death_rate", c);
   }
 
@@ -422,7 +456,7 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
     deaths.numerator_amount = s.deaths;
     if (equipment != nullptr) {
       deaths.groups = entity_groups(equipment->user_uscc);
-      if (with_breakdowns) deaths.groups.township = equipment->township;
+      if (with_breakdowns) deaths.groups.township = &equipment->township;
     }
     tally.add_unit("equipment_death_rate", deaths);
     const IncidentGrade grade = grade_of(s, category).grade;
@@ -446,7 +480,7 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
     Contribution base;
     base.seq = s.first_seq;
     base.groups = entity_groups(s.respondent_uscc);
-    if (with_breakdowns) base.groups.category = s.category;
+    if (with_breakdowns) base.groups.category = &s.category;
     const bool decided = s.decided_on.has_value();
     const bool closed = s.closed_on.has_value();
 
@@ -518,8 +552,8 @@ void collect_uscc(const Json& p, std::set<std::string>& out) {
 
 }  // namespace
 
-PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
-                                    std::uint64_t tree_size, const PublicKey* snapshot_key) {
+PeriodEvidence load_period_records(SQLite::Database& db, const Period& period,
+                                   std::uint64_t tree_size) {
   const auto max_seq = static_cast<std::uint64_t>(
       db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
   if (tree_size > max_seq) {
@@ -564,21 +598,21 @@ PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
   // report_dates holds an incident's written local date, at most a day from its Shanghai date.
   ev.incidents = candidates("incident", first.plus_days(-1), last.plus_days(1));
 
-  if (snapshot_key != nullptr) {
-    if (auto registry = registry_from_snapshot(
-            db, tree_size, *snapshot_key, &ev.registry_snapshot_size, &ev.registry_events_read)) {
-      ev.registry = std::move(*registry);
-      return ev;
-    }
-  }
-  // No snapshot: every licence and equipment unit, and the entities anything loaded names.
+  return ev;
+}
+
+void fold_period_registry(SQLite::Database& db, PeriodEvidence& ev) {
+  RecordHistoryReader reader(db, ev.tree_size);
+  ev.registry = RegistryState{};
+  ev.registry_snapshot_size = 0;
+  ev.registry_events_read = 0;
   std::set<std::string> uscc;
   // One record at a time: the registry's events are never all in memory at once.
   auto fold = [&](const std::string& type, const std::string& filter,
                   const std::vector<std::string>& params) {
     reader.for_each(type, filter, params, [&](RecordHistory&& h) {
       ev.registry_events_read += h.events.size();
-      ev.registry.refold(type, h);
+      ev.registry.refold(type, std::move(h));
     });
   };
   fold("equipment", "", {});
@@ -595,6 +629,19 @@ PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
     for (const auto& code : uscc) keys.push_back(code);
     fold("entity", "SELECT value FROM json_each(?3)", {keys.dump()});
   }
+}
+
+PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
+                                    std::uint64_t tree_size, const PublicKey* snapshot_key) {
+  PeriodEvidence ev = load_period_records(db, period, tree_size);
+  if (snapshot_key != nullptr) {
+    if (auto registry = registry_from_snapshot(
+            db, tree_size, *snapshot_key, &ev.registry_snapshot_size, &ev.registry_events_read)) {
+      ev.registry = std::move(*registry);
+      return ev;
+    }
+  }
+  fold_period_registry(db, ev);
   return ev;
 }
 

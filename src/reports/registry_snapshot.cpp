@@ -27,8 +27,8 @@ bool EquipmentUnit::in_use_on(CivilDate day) const {
   return in_use;
 }
 
-void RegistryState::refold(const std::string& record_type, const RecordHistory& history) {
-  const auto effective = effective_events(history.events);
+void RegistryState::refold(const std::string& record_type, RecordHistory history) {
+  const auto effective = effective_events(std::move(history.events));
   if (record_type == "entity") {
     entities.erase(history.key);
     if (auto s = fold_entity(effective)) {
@@ -394,7 +394,7 @@ RegistryState fold_registry(SQLite::Database& db, std::uint64_t size) {
   RecordHistoryReader reader(db, size);
   RegistryState r;
   for (const char* type : kRegistryTypes) {
-    reader.for_each(type, "", {}, [&](RecordHistory&& h) { r.refold(type, h); });
+    reader.for_each(type, "", {}, [&](RecordHistory&& h) { r.refold(type, std::move(h)); });
   }
   return r;
 }
@@ -409,7 +409,7 @@ std::string encode_registry_at(SQLite::Database& db, std::uint64_t size) {
   for (const char* type : kRegistryTypes) {
     reader.for_each(type, "", {}, [&](RecordHistory&& h) {
       RegistryState one;
-      one.refold(type, h);
+      one.refold(type, std::move(h));
       put_registry(out, one);
     });
   }
@@ -476,7 +476,7 @@ std::optional<RegistryState> registry_from_snapshot(SQLite::Database& db, std::u
                     "seq <= ?2 AND +record_type = ?1",
                     {std::to_string(at)}, [&](RecordHistory&& h) {
                       read += h.events.size();
-                      registry->refold(type, h);
+                      registry->refold(type, std::move(h));
                     });
   }
   if (snapshot_size != nullptr) *snapshot_size = at;

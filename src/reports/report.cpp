@@ -3,8 +3,10 @@
 #include "qledger/ledger_setup.hpp"
 
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 
 #include <algorithm>
+#include <future>
 
 namespace qledger {
 
@@ -19,12 +21,49 @@ std::vector<Period> months_of(const Period& period) {
   return months;
 }
 
+struct SnapshotRegistry {
+  std::optional<RegistryState> registry;
+  std::uint64_t snapshot_size = 0, events_read = 0;
+};
+
+// The registry from a snapshot, on a read connection of its own. Any failure means "no usable
+// snapshot": the caller then folds the registry from the raw events, which gives the same report.
+SnapshotRegistry registry_beside(const std::string& path, std::uint64_t size,
+                                 const PublicKey& key) {
+  SnapshotRegistry out;
+  try {
+    auto db = open_ledger_database(path, true, 10000);
+    SQLite::Transaction read(*db);  // one snapshot of the file for every query
+    out.registry = registry_from_snapshot(*db, size, key, &out.snapshot_size, &out.events_read);
+  } catch (const std::exception&) {
+    out.registry.reset();
+  }
+  return out;
+}
+
+// The period's records load on the ledger's reader while, with a snapshot key, the registry
+// snapshot is read, checked and decoded on a second connection: the two halves are independent
+// (both read only events ≤ size, which never change) and each is a large part of the reading.
 PeriodEvidence load(Ledger& ledger, const Period& period, std::uint64_t size,
                     const PublicKey* snapshot_key) {
+  std::future<SnapshotRegistry> from_snapshot;
+  if (snapshot_key != nullptr) {
+    from_snapshot = std::async(std::launch::async, registry_beside, ledger.path(), size,
+                               std::cref(*snapshot_key));
+  }
   PeriodEvidence evidence;
-  ledger.with_reader([&](SQLite::Database& db) {
-    evidence = load_period_evidence(db, period, size, snapshot_key);
-  });
+  ledger.with_reader(
+      [&](SQLite::Database& db) { evidence = load_period_records(db, period, size); });
+  if (from_snapshot.valid()) {
+    SnapshotRegistry r = from_snapshot.get();
+    if (r.registry) {
+      evidence.registry = std::move(*r.registry);
+      evidence.registry_snapshot_size = r.snapshot_size;
+      evidence.registry_events_read = r.events_read;
+      return evidence;
+    }
+  }
+  ledger.with_reader([&](SQLite::Database& db) { fold_period_registry(db, evidence); });
   return evidence;
 }
 
@@ -40,10 +79,11 @@ void note_seqs(const FigureSet& set, const Figure& f, std::set<RecordRef>& recor
 
 }  // namespace
 
-Report build_report_from(const PeriodEvidence& evidence, const Period& period,
-                         const ReportConfig& config) {
-  Report r{period, evidence.as_of, TreeHead{evidence.tree_size, Hash{}}, "", "", config, {}, {}};
-  const FoldedEvidence folded(evidence);
+namespace {
+
+Report report_from(const FoldedEvidence& folded, CivilDate as_of, std::uint64_t tree_size,
+                   const Period& period, const ReportConfig& config) {
+  Report r{period, as_of, TreeHead{tree_size, Hash{}}, "", "", config, {}, {}};
   r.figures = folded.compute(period, config, true);
   for (const Period& month : months_of(period)) {
     if (month == period) {
@@ -55,6 +95,20 @@ Report build_report_from(const PeriodEvidence& evidence, const Period& period,
     }
   }
   return r;
+}
+
+}  // namespace
+
+Report build_report_from(const PeriodEvidence& evidence, const Period& period,
+                         const ReportConfig& config) {
+  return report_from(FoldedEvidence(evidence), evidence.as_of, evidence.tree_size, period, config);
+}
+
+Report build_report_from(PeriodEvidence&& evidence, const Period& period,
+                         const ReportConfig& config) {
+  const CivilDate as_of = evidence.as_of;
+  const std::uint64_t tree_size = evidence.tree_size;
+  return report_from(FoldedEvidence(std::move(evidence)), as_of, tree_size, period, config);
 }
 
 Report build_report(Ledger& ledger, const Period& period, std::optional<std::uint64_t> at_size,
