@@ -1,9 +1,11 @@
 // Differential tests: the one-pass canonical scan (is_canonical, decode_leaf_header, decode_leaf)
 // against the reference path that parses to a value and re-encodes it (parse_profile_json +
-// encode_canonical, decode_leaf_reference). Inputs: the canonical_json fuzz corpus, the canonical
+// encode_canonical, decode_leaf_reference), and the fast builder decode_canonical against
+// nlohmann's Json::parse. Inputs: the canonical_json fuzz corpus, the canonical
 // encodings of its entries, hand-written edge cases, and systematic and random mutations of all
 // of them.
 #include "qledger/canonical_scan.hpp"
+#include "qledger/canonical_decode.hpp"
 #include "qledger/canonical_json.hpp"
 #include "qledger/leaf.hpp"
 
@@ -12,8 +14,10 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -209,9 +213,101 @@ void check_leaf_agrees(const std::string& bytes) {
   }
 }
 
+// Equal values AND the same type at every node (1u == 1 for operator==, not for this).
+bool same_tree(const Json& a, const Json& b) {
+  if (a.type() != b.type() || a != b) return false;
+  if (a.is_object()) {
+    for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
+      if (i.key() != j.key() || !same_tree(*i, *j)) return false;
+    }
+  }
+  if (a.is_array()) {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!same_tree(a[i], b[i])) return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 TEST_SUITE("canonical_scan") {
+  TEST_CASE("decode_canonical builds exactly what Json::parse builds, or refuses") {
+    std::size_t canonical = 0, compact_not_canonical = 0, refused = 0;
+    std::mt19937 rng(20261128);
+    for (const std::string& seed : value_seeds()) {
+      std::vector<std::string> inputs = systematic_mutations(seed);
+      for (int r = 0; r < 100; ++r) inputs.push_back(random_mutation(seed, rng));
+      inputs.push_back(seed);
+      for (const std::string& input : inputs) {
+        std::optional<Json> decoded;
+        try {
+          decoded = decode_canonical(input);
+        } catch (const std::invalid_argument&) {
+          ++refused;
+        }
+        if (is_canonical(input)) {
+          // Every canonical input decodes, to the profile parser's value.
+          REQUIRE_MESSAGE(decoded.has_value(), "input: " << input);
+          CanonicalError error;
+          const auto reference = parse_profile_json(input, error, input.size());
+          REQUIRE(reference.has_value());
+          CHECK(same_tree(*decoded, *reference));
+          ++canonical;
+        }
+        if (decoded) {
+          const Json parsed = Json::parse(input, nullptr, false);
+          REQUIRE_MESSAGE(!parsed.is_discarded(), "decoded what nlohmann refuses: " << input);
+          CHECK_MESSAGE(same_tree(*decoded, parsed), "input: " << input);
+          compact_not_canonical += is_canonical(input) ? 0 : 1;
+        }
+      }
+    }
+    CHECK(canonical > 1000);
+    CHECK(compact_not_canonical > 100);  // unsorted or repeated keys, "\/", "\u00e9" …
+    CHECK(refused > 10000);
+  }
+
+  TEST_CASE("decode_canonical refuses what is outside compact JSON in the profile's limits") {
+    for (const std::string& input :
+         std::vector<std::string>{"",
+                                  " 1",
+                                  "1 ",
+                                  "{\"a\": 1}",
+                                  "1.0",
+                                  "1e3",
+                                  "-",
+                                  "01",
+                                  "-01",
+                                  "9007199254740992",
+                                  "-9007199254740992",
+                                  "123456789012345678901234567890",
+                                  "[1,]",
+                                  "{\"a\":1,}",
+                                  "tru",
+                                  "\"a",
+                                  "\"\x01\"",
+                                  "\"\xed\xa0\x80\"",
+                                  "\"\xc0\xaf\"",
+                                  "\"\\ud800\"",
+                                  "\"\\udc00\"",
+                                  "\"\\ud800\\u0041\"",
+                                  "\"\\x\"",
+                                  "\"\\u12\"",
+                                  "[]]",
+                                  "{}x",
+                                  std::string(33, '[') + std::string(33, ']'),
+                                  std::string(100000, '[')}) {
+      CHECK_THROWS_AS_MESSAGE(decode_canonical(input), std::invalid_argument, "input: " << input);
+    }
+    CHECK(same_tree(decode_canonical(std::string(32, '[') + std::string(32, ']')),
+                    Json::parse(std::string(32, '[') + std::string(32, ']'))));
+    CHECK(same_tree(decode_canonical("-0"), Json::parse("-0")));
+    CHECK(same_tree(decode_canonical(R"({"b":1,"a":-2,"b":3})"),
+                    Json::parse(R"({"b":1,"a":-2,"b":3})")));
+    CHECK(decode_canonical(R"("\ud83d\ude00\u00e9\/")") == "\xf0\x9f\x98\x80\xc3\xa9/");
+  }
+
   TEST_CASE("is_canonical agrees with parse + re-encode on the corpus and its mutations") {
     std::size_t checked = 0;
     std::size_t accepted = 0;

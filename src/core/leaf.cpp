@@ -1,5 +1,6 @@
 #include "qledger/leaf.hpp"
 
+#include "qledger/canonical_decode.hpp"
 #include "qledger/canonical_scan.hpp"
 
 #include <algorithm>
@@ -318,8 +319,8 @@ std::optional<Leaf> decode_leaf(std::string_view bytes, LeafError& error) {
   leaf.actor = header.actor;
   leaf.recorded_at = header.recorded_at;
   leaf.prev = header.prev;
-  // Canonical, so nlohmann's own parser builds exactly the value the profile parser would.
-  leaf.payload = Json::parse(header.payload);
+  // Canonical (just checked), so the fast builder applies; it gives what Json::parse gives.
+  leaf.payload = decode_canonical(header.payload);
   return leaf;
 }
 

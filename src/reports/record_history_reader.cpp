@@ -1,5 +1,6 @@
 #include "record_history_reader.hpp"
 
+#include "qledger/canonical_decode.hpp"
 #include "qledger/leaf.hpp"
 
 #include <SQLiteCpp/Statement.h>
@@ -17,8 +18,7 @@ RecordEvent decode(std::string_view bytes, std::int64_t seq) {
     throw std::runtime_error("event " + std::to_string(seq) +
                              " has a malformed leaf: " + error.message);
   }
-  return {header.seq, std::string(header.kind),
-          Json::parse(header.payload.begin(), header.payload.end()),
+  return {header.seq, std::string(header.kind), decode_canonical(header.payload),
           std::string(header.recorded_at)};
 }
 

@@ -1,11 +1,16 @@
 // libFuzzer target for the canonical JSON profile. For every input the profile parser accepts,
 // the canonical encoding must be canonical, parse back to an equal value and be a fixed point;
-// for every input it refuses, the error must carry a known code. Any violation aborts.
+// for every input it refuses, the error must carry a known code. decode_canonical (the fast
+// builder) must give exactly Json::parse's value, node types included, or refuse with
+// std::invalid_argument; on canonical input it must succeed. Any violation aborts.
+#include "qledger/canonical_decode.hpp"
 #include "qledger/canonical_json.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -24,12 +29,44 @@ void require(bool condition) {
   if (!condition) std::abort();
 }
 
+bool same_tree(const qledger::Json& a, const qledger::Json& b) {
+  if (a.type() != b.type() || a != b) return false;
+  if (a.is_object()) {
+    for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
+      if (i.key() != j.key() || !same_tree(*i, *j)) return false;
+    }
+  }
+  if (a.is_array()) {
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      if (!same_tree(a[i], b[i])) return false;
+    }
+  }
+  return true;
+}
+
+// decode_canonical against nlohmann's parser (and, for canonical text, against `profile`).
+void check_fast_decoder(std::string_view text, const qledger::Json* profile) {
+  std::optional<qledger::Json> decoded;
+  try {
+    decoded = qledger::decode_canonical(text);
+  } catch (const std::invalid_argument&) {
+  }
+  if (qledger::is_canonical(text)) {
+    require(decoded.has_value() && profile != nullptr && same_tree(*decoded, *profile));
+  }
+  if (decoded) {
+    const qledger::Json parsed = qledger::Json::parse(text, nullptr, false);
+    require(!parsed.is_discarded() && same_tree(*decoded, parsed));
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   qledger::CanonicalError error;
   const auto value = qledger::parse_profile_json(text, error);
+  check_fast_decoder(text, value ? &*value : nullptr);
   if (!value) {
     require(known_code(error.code));
     require(!qledger::is_canonical(text));
