@@ -8,6 +8,8 @@
 
 #include <fstream>
 #include <iterator>
+#include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -318,6 +320,52 @@ TEST_SUITE("calendar") {
     REQUIRE(problems.size() == 51);
     CHECK(problems[49].field == "line/51");
     CHECK(problems[50].code == "too_many_problems");
+  }
+
+  TEST_CASE("deadlines agree with a day-by-day count from the listed rows, at every start day") {
+    // The calendar answers from per-year tables; this reference walks dates one by one from
+    // entries() and the weekday, the definition in the header.
+    auto cal = WorkingDayCalendar::built_in();
+    REQUIRE(cal.load_year(kTest2027).empty());
+    std::map<CivilDate, bool> listed;
+    for (const auto& e : cal.entries()) listed[e.date] = e.kind == CalendarDayKind::kWorkday;
+    auto working = [&](CivilDate day) {
+      const auto it = listed.find(day);
+      return it != listed.end() ? it->second : !day.is_weekend();
+    };
+    int uncovered = 0;  // the first uncovered year the reference reached
+    auto reference = [&](CivilDate start, int n) -> std::optional<CivilDate> {
+      CivilDate day = start;
+      for (int counted = 0; counted < n;) {
+        day = day.plus_days(1);
+        if (!cal.covers(day.year())) {
+          uncovered = day.year();
+          return std::nullopt;
+        }
+        if (working(day)) ++counted;
+      }
+      return day;
+    };
+    int compared = 0, refused = 0;
+    for (CivilDate start = d("2024-12-25"); start <= d("2027-12-31"); start = start.plus_days(1)) {
+      if (cal.covers(start.year())) CHECK(cal.is_working_day(start) == working(start));
+      for (const int n : {0, 1, 2, 5, 7, 15, 45, 250, 300}) {
+        const auto expected = reference(start, n);
+        if (expected) {
+          REQUIRE_MESSAGE(cal.add_working_days(start, n) == *expected, start << " + " << n);
+          CHECK(cal.working_days_between(start, *expected) == n);
+          ++compared;
+        } else {
+          CHECK(missing_year([&] { cal.add_working_days(start, n); }) == uncovered);
+          ++refused;
+        }
+      }
+    }
+    CHECK(compared > 9000);
+    CHECK(refused > 100);
+    // A start before the first covered year: the first day counted is in 2024, not covered.
+    CHECK(missing_year([&] { cal.add_working_days(d("2024-12-30"), 1); }) == 2024);
+    CHECK(missing_year([&] { cal.add_working_days(d("2024-12-31"), 1); }) == 0);
   }
 
   TEST_CASE("built_in returns independent copies") {

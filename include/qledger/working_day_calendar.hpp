@@ -25,6 +25,7 @@
 #include "qledger/civil_date.hpp"
 #include "qledger/field_problem.hpp"
 
+#include <cstdint>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -113,9 +114,13 @@ class WorkingDayCalendar {
   };
 
   void require_year(int year) const;
+  // The working-day table of a covered year (1 = working day, by day of the year from 0).
+  // Throws CalendarYearMissing if the year is not covered.
+  const std::vector<std::uint8_t>& year_table(int year) const;
 
   std::map<CivilDate, Listing> listed_;
   std::set<int> years_;
+  std::map<int, std::vector<std::uint8_t>> tables_;  // derived from listed_, one per year
 };
 
 }  // namespace qledger

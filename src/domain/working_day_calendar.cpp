@@ -189,6 +189,17 @@ FieldProblems WorkingDayCalendar::load_year(std::string_view csv) {
     years_.insert(year);
   }
   listed_.merge(rows);
+  for (const int year : years) {
+    std::vector<std::uint8_t>& table = tables_[year];
+    const CivilDate first(year, 1, 1);
+    table.assign(is_leap_year(year) ? 366 : 365, 0);
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      const CivilDate day = first.plus_days(static_cast<std::int64_t>(i));
+      const auto it = listed_.find(day);
+      table[i] = it != listed_.end() ? it->second.kind == CalendarDayKind::kWorkday
+                                     : !day.is_weekend();
+    }
+  }
   return problems;
 }
 
@@ -203,21 +214,61 @@ void WorkingDayCalendar::require_year(int year) const {
   if (!covers(year)) throw CalendarYearMissing(year);
 }
 
-bool WorkingDayCalendar::is_working_day(CivilDate date) const {
-  require_year(date.year());
-  const auto it = listed_.find(date);
-  if (it != listed_.end()) return it->second.kind == CalendarDayKind::kWorkday;
-  return !date.is_weekend();
+const std::vector<std::uint8_t>& WorkingDayCalendar::year_table(int year) const {
+  const auto it = tables_.find(year);
+  if (it == tables_.end()) throw CalendarYearMissing(year);
+  return it->second;
 }
+
+bool WorkingDayCalendar::is_working_day(CivilDate date) const {
+  const std::int64_t day = days_between(CivilDate(date.year(), 1, 1), date);
+  return year_table(date.year())[static_cast<std::size_t>(day)] != 0;
+}
+
+namespace {
+
+// Walks the days after a start date one at a time, keeping the year and the day of the year
+// instead of converting every date.
+class DayWalker {
+ public:
+  explicit DayWalker(CivilDate start)
+      : day_(start.days_since_epoch()),
+        year_(start.year()),
+        year_first_(CivilDate(start.year(), 1, 1).days_since_epoch()) {}
+
+  // Moves to the next day; true if it starts a new year.
+  bool next() {
+    ++day_;
+    if (day_ - year_first_ < (is_leap_year(year_) ? 366 : 365)) return false;
+    year_first_ += is_leap_year(year_) ? 366 : 365;
+    ++year_;
+    if (year_ > CivilDate::kMaxYear) {
+      throw std::out_of_range("CivilDate: day outside 0001-01-01..9999-12-31");
+    }
+    return true;
+  }
+  int year() const { return year_; }
+  std::size_t day_of_year() const { return static_cast<std::size_t>(day_ - year_first_); }
+  CivilDate date() const { return CivilDate::from_days_since_epoch(day_); }
+
+ private:
+  std::int64_t day_;
+  int year_;
+  std::int64_t year_first_;
+};
+
+}  // namespace
 
 CivilDate WorkingDayCalendar::add_working_days(CivilDate start, int n) const {
   if (n < 0) throw std::invalid_argument("add_working_days: n must not be negative");
-  CivilDate date = start;
+  if (n == 0) return start;
+  DayWalker walk(start);
+  const std::vector<std::uint8_t>* table = nullptr;  // of walk.year(), looked up when reached
   for (int counted = 0; counted < n;) {
-    date = date.plus_days(1);
-    if (is_working_day(date)) ++counted;  // throws on reaching an uncovered year
+    if (walk.next() || table == nullptr) table = &year_table(walk.year());  // throws if uncovered
+    if ((*table)[walk.day_of_year()] != 0) ++counted;
   }
-  return date;
+  return walk.date();
 }
 
 int WorkingDayCalendar::working_days_between(CivilDate from, CivilDate to) const {
@@ -227,8 +278,11 @@ int WorkingDayCalendar::working_days_between(CivilDate from, CivilDate to) const
   for (int year = from.plus_days(1).year(); year <= to.year(); ++year) require_year(year);
   int count = 0;
   const std::int64_t span = days_between(from, to);
+  DayWalker walk(from);
+  const std::vector<std::uint8_t>* table = nullptr;
   for (std::int64_t i = 1; i <= span; ++i) {
-    if (is_working_day(from.plus_days(i))) ++count;
+    if (walk.next() || table == nullptr) table = &year_table(walk.year());
+    if ((*table)[walk.day_of_year()] != 0) ++count;
   }
   return count;
 }
