@@ -11,6 +11,7 @@
 #include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace qledger {
 
@@ -333,6 +334,9 @@ struct FoldedEvidence::Records {
     registry = &evidence.registry;
     entities.reserve(evidence.registry.entities.size());
     for (const auto& [uscc, entity] : evidence.registry.entities) entities.emplace(uscc, &entity);
+    batches.reserve(evidence.batches.size());
+    incidents.reserve(evidence.incidents.size());
+    complaints.reserve(evidence.complaints.size());
     for (auto& h : evidence.batches) {
       if (auto s = fold_batch(effective_events(events_of(h)), evidence.calendar)) {
         batches.push_back(std::move(*s));
@@ -386,7 +390,7 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
   };
 
   // Sampled batches: pass rates, and which entities had a food batch sampled.
-  std::set<std::string> food_sampled;
+  std::unordered_set<std::string_view> food_sampled;
   for (const auto& s : r.batches) {
     if (!period.contains(s.sampling_date)) continue;
     if (with_breakdowns) {
