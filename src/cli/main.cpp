@@ -5,6 +5,7 @@
 
 #include "args.hpp"
 #include "commands.hpp"
+#include "qledger/allocator_tuning.hpp"
 
 namespace qledger::cli {
 
@@ -140,6 +141,7 @@ void print_overview() {
 
 int main(int argc, char** argv) {
   using namespace qledger::cli;
+  qledger::tune_allocator();
   std::ios::sync_with_stdio(false);
   std::vector<std::string> words(argv + 1, argv + argc);
   if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {

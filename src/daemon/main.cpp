@@ -8,11 +8,13 @@
 #include "access_log.hpp"
 #include "config.hpp"
 #include "context.hpp"
+#include "qledger/allocator_tuning.hpp"
 #include "server.hpp"
 #include "snapshot_keeper.hpp"
 
 int main(int argc, char** argv) {
   using namespace qledger::daemon;
+  qledger::tune_allocator();
   Config config;
   try {
     config = load_config(std::vector<std::string>(argv + 1, argv + argc));
