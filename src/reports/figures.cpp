@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
+#include <array>
 #include <stdexcept>
 #include <string_view>
 #include <type_traits>
@@ -210,23 +211,23 @@ void add_by_group(std::map<std::string, FigureValue>& groups, const std::string&
   }
 }
 
-// Collects contributions per figure and builds totals and breakdowns.
+// Collects contributions per figure (by position in figure_definitions(): no string built or
+// compared per unit) and builds totals and breakdowns.
 class Tally {
  public:
-  void add_unit(const std::string& figure, Contribution c) {
-    by_figure_[figure].push_back(std::move(c));
-  }
+  Tally() : by_figure_(figure_definitions().size()) {}
 
-  Figure build(const FigureDefinition& def, const ReportConfig& config, bool breakdowns) const {
+  void add_unit(std::size_t figure, Contribution c) { by_figure_[figure].push_back(std::move(c)); }
+
+  Figure build(std::size_t figure, const ReportConfig& config, bool breakdowns) const {
+    const FigureDefinition& def = figure_definitions()[figure];
+    const std::vector<Contribution>& units = by_figure_[figure];
     Figure f;
     f.id = def.id;
     const Target target = config.target_of(def.id);
-    const auto it = by_figure_.find(def.id);
-    if (it != by_figure_.end()) {
-      for (const auto& c : it->second) add(f.total, c);
-      if (breakdowns) {
-        for (const auto& dim : def.dimensions) add_by_group(f.breakdowns[dim], dim, it->second);
-      }
+    for (const auto& c : units) add(f.total, c);
+    if (breakdowns && !units.empty()) {
+      for (const auto& dim : def.dimensions) add_by_group(f.breakdowns[dim], dim, units);
     }
     finish(f.total, def, target);
     for (auto& [dim, groups] : f.breakdowns) {
@@ -236,8 +237,17 @@ class Tally {
   }
 
  private:
-  std::map<std::string, std::vector<Contribution>> by_figure_;
+  std::vector<std::vector<Contribution>> by_figure_;
 };
+
+// The position of figure `id` in figure_definitions().
+std::size_t figure_index(std::string_view id) {
+  const auto& all = figure_definitions();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (all[i].id == id) return i;
+  }
+  throw std::logic_error("no figure " + std::string(id));
+}
 
 std::optional<std::int64_t> fen_of(const std::string& money) {
   if (money.empty()) return 0;
@@ -377,6 +387,30 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
   const CivilDate last = period.last_day();
   FigureSet out;
   Tally tally;
+  static const std::size_t kCoverage = figure_index("food_licence_coverage");
+  static const std::size_t kDeathRate = figure_index("equipment_death_rate");
+  static const std::size_t kAcceptance = figure_index("complaint_acceptance_on_time_rate");
+  static const std::size_t kClosure = figure_index("complaint_closure_rate");
+  static const std::size_t kClosureOnTime = figure_index("complaint_closure_on_time_rate");
+  static const std::size_t kRecovered = figure_index("recovered_losses");
+  static const std::size_t kMediation = figure_index("mediation_success_rate");
+  static const auto kGradeCounts = [] {
+    std::array<std::size_t, kIncidentGrades.size()> indices{};
+    for (std::size_t i = 0; i < indices.size(); ++i) {
+      indices[i] = figure_index("incidents_" + std::string(to_code(kIncidentGrades[i])));
+    }
+    return indices;
+  }();
+  // A batch counts in its regime's pass rate; a regime without one (none today) in none.
+  auto pass_rate_of = [](const std::string& regime) -> std::optional<std::size_t> {
+    static const std::size_t product = figure_index("product_pass_rate");
+    static const std::size_t food = figure_index("food_pass_rate");
+    static const std::size_t agri = figure_index("agri_pass_rate");
+    if (regime == "product") return product;
+    if (regime == "food") return food;
+    if (regime == "agri") return agri;
+    return std::nullopt;
+  };
 
   auto entity_groups = [&](const std::string& uscc) {
     Groups g;
@@ -409,7 +443,7 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
       c.groups.plan_level = &s.plan_level;
       c.groups.category = &s.category;
     }
-    tally.add_unit(s.regime + "_pass_rate", c);
+    if (const auto figure = pass_rate_of(s.regime)) tally.add_unit(*figure, c);
   }
 
   // Licensed food producers: coverage.
@@ -426,7 +460,7 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
     c.in_denominator = true;
     c.in_numerator = food_sampled.count(uscc) != 0;
     c.groups = entity_groups(uscc);
-    tally.add_unit("food_licence_coverage", c);
+    tally.add_unit(kCoverage, c);
   }
 
   // Equipment in use at the period's end: the death rate's denominator.
@@ -442,7 +476,7 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
     c.in_denominator = true;
     c.groups = entity_groups(s.user_uscc);
     if (with_breakdowns) c.groups.township = &s.township;
-    tally.add_unit("equipment_death_rate", c);
+    tally.add_unit(kDeathRate, c);
   }
 
   // Incidents: deaths and grades.
@@ -462,15 +496,16 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
       deaths.groups = entity_groups(equipment->user_uscc);
       if (with_breakdowns) deaths.groups.township = &equipment->township;
     }
-    tally.add_unit("equipment_death_rate", deaths);
+    tally.add_unit(kDeathRate, deaths);
     const IncidentGrade grade = grade_of(s, category).grade;
-    for (const IncidentGrade g : kIncidentGrades) {
+    for (std::size_t i = 0; i < kIncidentGrades.size(); ++i) {
+      const IncidentGrade g = kIncidentGrades[i];
       Contribution c;
       c.seq = s.first_seq;
       c.in_denominator = true;
       c.in_numerator = g == grade;
       c.groups.township = deaths.groups.township;
-      tally.add_unit("incidents_" + std::string(to_code(g)), c);
+      tally.add_unit(kGradeCounts[i], c);
     }
   }
 
@@ -495,13 +530,13 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
     } else {
       acceptance.pending = true;
     }
-    tally.add_unit("complaint_acceptance_on_time_rate", acceptance);
+    tally.add_unit(kAcceptance, acceptance);
 
     Contribution closure = base;
     closure.pending = !decided;
     closure.in_denominator = s.accepted;
     closure.in_numerator = s.accepted && closed;
-    tally.add_unit("complaint_closure_rate", closure);
+    tally.add_unit(kClosure, closure);
 
     if (closed) {
       Contribution on_time = base;
@@ -511,13 +546,13 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
       } else {
         on_time.pending = true;
       }
-      tally.add_unit("complaint_closure_on_time_rate", on_time);
+      tally.add_unit(kClosureOnTime, on_time);
 
       Contribution recovered = base;
       recovered.in_denominator = true;
       recovered.in_numerator = true;
       recovered.numerator_amount = fen_of(s.recovered_yuan).value_or(0);
-      tally.add_unit("recovered_losses", recovered);
+      tally.add_unit(kRecovered, recovered);
     }
 
     Contribution mediation = base;
@@ -528,12 +563,12 @@ FigureSet FoldedEvidence::compute(const Period& period, const ReportConfig& conf
       mediation.pending = s.accepted && !closed;
     }
     if (mediation.in_denominator || mediation.pending) {
-      tally.add_unit("mediation_success_rate", mediation);
+      tally.add_unit(kMediation, mediation);
     }
   }
 
-  for (const auto& def : figure_definitions()) {
-    out.figures.push_back(tally.build(def, config, with_breakdowns));
+  for (std::size_t i = 0; i < figure_definitions().size(); ++i) {
+    out.figures.push_back(tally.build(i, config, with_breakdowns));
   }
   return out;
 }
