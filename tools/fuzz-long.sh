@@ -4,7 +4,7 @@
 # (JOBS parallel targets, default 1). Builds build/fuzz with clang-14 if needed. New inputs that
 # raise coverage are kept in build/fuzz/fuzz-work/<target>; crashes are written to
 # build/fuzz/crashes/<target>/ and make the script fail.
-#   tools/fuzz-long.sh                         # all 5 targets, 10M executions each
+#   tools/fuzz-long.sh                         # every target, 10M executions each
 #   QLEDGER_FUZZ_RUNS=100000 tools/fuzz-long.sh http_request_fuzz   # one target, shorter
 set -euo pipefail
 cd "$(dirname "$0")/.."
