@@ -4,6 +4,8 @@
 // frees until the next large allocation, which then pays for all of them at once
 // (malloc_consolidate: 20–35 ms of a month's report at 9M events). With fastbins off — the
 // per-thread cache still serves small sizes — a month's report is ~10 % faster (bench/README.md).
+// The price: about 1 µs more per append (append_bench's leaf-encoding step 3.6 → 4.7 µs, of
+// ~26 µs CPU per event in the ledger core and ~100 µs with the domain rules).
 #pragma once
 
 namespace qledger {
