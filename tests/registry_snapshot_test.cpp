@@ -16,6 +16,7 @@
 #include "test_support.hpp"
 
 #include <array>
+#include <filesystem>
 
 using namespace qledger;
 using qledger::test::TempDir;
@@ -302,6 +303,23 @@ TEST_SUITE("registry_snapshots") {
         CHECK(evidence.registry_snapshot_size > 0);
       }
     }
+  }
+
+  TEST_CASE("when the snapshot's own connection cannot open, the report reads the raw registry") {
+    // build_report reads the snapshot on a second connection to the file's path; with the file
+    // moved away (the ledger's own connections stay open) that fails, and the report must be
+    // the same one, from the raw events.
+    DemoLedger d;
+    write_registry_snapshot(*d.ledger, *d.key, d.head);
+    const Period period = *Period::parse("2026-09");
+    const Report with_snapshot =
+        build_report(*d.ledger, period, d.head, ReportConfig::defaults(), &*d.key);
+    std::filesystem::rename(d.db, d.db + ".moved");
+    CHECK_THROWS(open_ledger_database(d.db, true, 100));
+    const Report fallback =
+        build_report(*d.ledger, period, d.head, ReportConfig::defaults(), &*d.key);
+    std::filesystem::rename(d.db + ".moved", d.db);
+    CHECK(report_to_json(fallback) == report_to_json(with_snapshot));
   }
 
   TEST_CASE("a snapshot that does not check is ignored") {
