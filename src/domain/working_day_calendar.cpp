@@ -196,8 +196,8 @@ FieldProblems WorkingDayCalendar::load_year(std::string_view csv) {
     for (std::size_t i = 0; i < table.size(); ++i) {
       const CivilDate day = first.plus_days(static_cast<std::int64_t>(i));
       const auto it = listed_.find(day);
-      table[i] = it != listed_.end() ? it->second.kind == CalendarDayKind::kWorkday
-                                     : !day.is_weekend();
+      table[i] =
+          it != listed_.end() ? it->second.kind == CalendarDayKind::kWorkday : !day.is_weekend();
     }
   }
   return problems;
