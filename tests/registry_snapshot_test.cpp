@@ -296,6 +296,9 @@ TEST_SUITE("registry_snapshots") {
         const Report raw = build_report(*d.ledger, period, size, config, nullptr);
         const Report snap = build_report(*d.ledger, period, size, config, &*d.key);
         CHECK(without_checkpoint(raw) == without_checkpoint(snap));
+        CHECK(raw.registry_snapshot_size == 0);
+        CHECK(snap.registry_snapshot_size > 0);
+        CHECK(snap.registry_read_beside);
         PeriodEvidence evidence;
         d.ledger->with_reader([&](SQLite::Database& db) {
           evidence = load_period_evidence(db, period, size, &d.key->public_key());
@@ -305,21 +308,46 @@ TEST_SUITE("registry_snapshots") {
     }
   }
 
-  TEST_CASE("when the snapshot's own connection cannot open, the report reads the raw registry") {
-    // build_report reads the snapshot on a second connection to the file's path; with the file
-    // moved away (the ledger's own connections stay open) that fails, and the report must be
-    // the same one, from the raw events.
+  TEST_CASE("when the snapshot's own connection cannot be used, the reader reads the registry") {
+    // build_report reads the snapshot on a second connection to the file's path. With the file
+    // moved away (the ledger's own connections stay open), or another ledger put at the path,
+    // that connection is not the ledger's: the registry is then read on the ledger's reader
+    // (still from the snapshot), and the report is the same.
     DemoLedger d;
     write_registry_snapshot(*d.ledger, *d.key, d.head);
     const Period period = *Period::parse("2026-09");
-    const Report with_snapshot =
+    const Report beside =
         build_report(*d.ledger, period, d.head, ReportConfig::defaults(), &*d.key);
-    std::filesystem::rename(d.db, d.db + ".moved");
-    CHECK_THROWS(open_ledger_database(d.db, true, 100));
-    const Report fallback =
+    CHECK(beside.registry_read_beside);
+    CHECK(beside.registry_snapshot_size == d.head);
+    // The file and its -wal and -shm (the open connections keep theirs by descriptor).
+    auto move_all = [&](const std::string& from, const std::string& to) {
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        if (std::filesystem::exists(from + suffix)) {
+          std::filesystem::rename(from + suffix, to + suffix);
+        }
+      }
+    };
+    move_all(d.db, d.db + ".moved");
+    SUBCASE("moved away") { CHECK_THROWS(open_ledger_database(d.db, true, 100)); }
+    SUBCASE("another, shorter ledger at the path") {
+      init_ledger(d.db, d.dir.file("other.key"), "qledger.test/other");
+    }
+    SUBCASE("another history as long, with a snapshot of its own, at the path") {
+      DemoLedger other;  // same generator, other timestamps: another root at d.head
+      REQUIRE(other.head >= d.head);
+      REQUIRE(other.ledger->root_at(d.head) != d.ledger->root_at(d.head));
+      write_registry_snapshot(*other.ledger, *other.key, d.head);
+      other.ledger.reset();  // closed: its WAL is folded into the file
+      std::filesystem::copy_file(other.db, d.db);
+    }
+    const Report on_reader =
         build_report(*d.ledger, period, d.head, ReportConfig::defaults(), &*d.key);
-    std::filesystem::rename(d.db + ".moved", d.db);
-    CHECK(report_to_json(fallback) == report_to_json(with_snapshot));
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(d.db + suffix);
+    move_all(d.db + ".moved", d.db);
+    CHECK_FALSE(on_reader.registry_read_beside);
+    CHECK(on_reader.registry_snapshot_size == d.head);
+    CHECK(report_to_json(on_reader) == report_to_json(beside));
   }
 
   TEST_CASE("a snapshot that does not check is ignored") {

@@ -327,6 +327,9 @@ TEST_SUITE("calendar") {
     // entries() and the weekday, the definition in the header.
     auto cal = WorkingDayCalendar::built_in();
     REQUIRE(cal.load_year(kTest2027).empty());
+    // A made-up leap year after a gap (2027 → 2028 crossing, 29 February, 31 December).
+    REQUIRE(cal.load_year("date,kind,name\n2028-02-29,holiday,测试\n2028-12-30,workday,测试\n")
+                .empty());
     std::map<CivilDate, bool> listed;
     for (const auto& e : cal.entries()) listed[e.date] = e.kind == CalendarDayKind::kWorkday;
     auto working = [&](CivilDate day) {
@@ -347,7 +350,7 @@ TEST_SUITE("calendar") {
       return day;
     };
     int compared = 0, refused = 0;
-    for (CivilDate start = d("2024-12-25"); start <= d("2027-12-31"); start = start.plus_days(1)) {
+    for (CivilDate start = d("2024-12-25"); start <= d("2028-12-31"); start = start.plus_days(1)) {
       if (cal.covers(start.year())) CHECK(cal.is_working_day(start) == working(start));
       for (const int n : {0, 1, 2, 5, 7, 15, 45, 250, 300}) {
         const auto expected = reference(start, n);
@@ -364,8 +367,19 @@ TEST_SUITE("calendar") {
     CHECK(compared > 9000);
     CHECK(refused > 100);
     // A start before the first covered year: the first day counted is in 2024, not covered.
+    CHECK_FALSE(cal.is_working_day(d("2028-02-29")));
+    CHECK(cal.is_working_day(d("2028-12-30")));  // a listed Saturday
     CHECK(missing_year([&] { cal.add_working_days(d("2024-12-30"), 1); }) == 2024);
     CHECK(missing_year([&] { cal.add_working_days(d("2024-12-31"), 1); }) == 0);
+  }
+
+  TEST_CASE("deadlines stop at the last representable day") {
+    WorkingDayCalendar cal;
+    REQUIRE(cal.load_year("date,kind,name\n9999-12-30,holiday,测试\n").empty());
+    CHECK(cal.add_working_days(d("9999-12-28"), 1) == d("9999-12-29"));  // a Wednesday
+    CHECK(cal.add_working_days(d("9999-12-29"), 1) == d("9999-12-31"));  // past the holiday
+    CHECK_THROWS_AS(cal.add_working_days(d("9999-12-29"), 2), std::out_of_range);
+    CHECK(cal.working_days_between(d("9999-12-28"), d("9999-12-31")) == 2);
   }
 
   TEST_CASE("built_in returns independent copies") {

@@ -104,8 +104,10 @@ struct PeriodEvidence {
   // records name (registry_snapshot.hpp).
   RegistryState registry;
   // How the registry was obtained (the figures do not depend on it): the snapshot used (0:
-  // none) and the raw registry events read.
+  // none), the raw registry events read, and whether build_report read it on a second
+  // connection beside the records.
   std::uint64_t registry_snapshot_size = 0, registry_events_read = 0;
+  bool registry_read_beside = false;
 };
 
 // The evidence with every record folded once (record_state.hpp: corrections applied, voids

@@ -33,6 +33,11 @@ struct Report {
   ReportConfig config;                // targets used
   FigureSet figures;                  // figures of the whole period, with breakdowns
   std::vector<MonthFigures> monthly;  // each month of the period, in order
+  // How build_report read the registry (in no format; the figures do not depend on it): the
+  // registry snapshot used (0: none, every registry event read) and whether it was read on a
+  // second connection beside the period's records.
+  std::uint64_t registry_snapshot_size = 0;
+  bool registry_read_beside = false;
 };
 
 // Computes the report of `period` at tree size `at_size` (default: the current size). Signs a

@@ -1,11 +1,13 @@
 #include "qledger/allocator_tuning.hpp"
 
+#if __has_include(<malloc.h>)
 #include <malloc.h>
+#endif
 
 namespace qledger {
 
 void tune_allocator() {
-#if defined(__GLIBC__) && defined(M_MXFAST)
+#if defined(M_MXFAST)
   ::mallopt(M_MXFAST, 0);
 #endif
 }

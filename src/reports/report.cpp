@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <future>
+#include <system_error>
 
 namespace qledger {
 
@@ -22,48 +23,83 @@ std::vector<Period> months_of(const Period& period) {
 }
 
 struct SnapshotRegistry {
+  bool available = false;  // the second connection opened, on this ledger's file
   std::optional<RegistryState> registry;
   std::uint64_t snapshot_size = 0, events_read = 0;
 };
 
-// The registry from a snapshot, on a read connection of its own. Any failure means "no usable
-// snapshot": the caller then folds the registry from the raw events, which gives the same report.
-SnapshotRegistry registry_beside(const std::string& path, std::uint64_t size,
+// The registry from a snapshot, read on a read connection of its own. Not `available` when that
+// connection cannot be opened, or the path no longer names the ledger's file (its tree at `size`
+// is not `root`: moved away, replaced by a copy); the caller then reads on the ledger's reader.
+// Any other error (a malformed leaf, a damaged page) is thrown, as it would be on the reader.
+SnapshotRegistry registry_beside(const std::string& path, std::uint64_t size, const Hash& root,
                                  const PublicKey& key) {
   SnapshotRegistry out;
+  std::unique_ptr<SQLite::Database> db;
   try {
-    auto db = open_ledger_database(path, true, 10000);
-    SQLite::Transaction read(*db);  // one snapshot of the file for every query
-    out.registry = registry_from_snapshot(*db, size, key, &out.snapshot_size, &out.events_read);
+    db = open_ledger_database(path, true, 10000);
   } catch (const std::exception&) {
-    out.registry.reset();
+    return out;
   }
+  SQLite::Transaction read(*db);  // one snapshot of the file for every query
+  try {
+    if (tree_root_in(*db, size) != root) return out;
+  } catch (const std::out_of_range&) {
+    return out;  // a shorter file
+  }
+  out.available = true;
+  out.registry = registry_from_snapshot(*db, size, key, &out.snapshot_size, &out.events_read);
   return out;
+}
+
+// The registry the way load_period_evidence reads it, on the ledger's reader.
+void registry_on_reader(Ledger& ledger, PeriodEvidence& evidence, const PublicKey* snapshot_key) {
+  ledger.with_reader([&](SQLite::Database& db) {
+    if (snapshot_key != nullptr) {
+      if (auto registry = registry_from_snapshot(db, evidence.tree_size, *snapshot_key,
+                                                 &evidence.registry_snapshot_size,
+                                                 &evidence.registry_events_read)) {
+        evidence.registry = std::move(*registry);
+        return;
+      }
+    }
+    fold_period_registry(db, evidence);
+  });
 }
 
 // The period's records load on the ledger's reader while, with a snapshot key, the registry
 // snapshot is read, checked and decoded on a second connection: the two halves are independent
 // (both read only events ≤ size, which never change) and each is a large part of the reading.
-PeriodEvidence load(Ledger& ledger, const Period& period, std::uint64_t size,
+// `root` is the ledger's root at `size`, to recognise its file.
+PeriodEvidence load(Ledger& ledger, const Period& period, std::uint64_t size, const Hash& root,
                     const PublicKey* snapshot_key) {
-  std::future<SnapshotRegistry> from_snapshot;
+  std::future<SnapshotRegistry> beside;
   if (snapshot_key != nullptr) {
-    from_snapshot = std::async(std::launch::async, registry_beside, ledger.path(), size,
-                               std::cref(*snapshot_key));
+    try {
+      beside = std::async(std::launch::async, registry_beside, ledger.path(), size, std::cref(root),
+                          std::cref(*snapshot_key));
+    } catch (const std::system_error&) {
+      // No thread to be had: everything on the reader, one after the other.
+    }
   }
   PeriodEvidence evidence;
   ledger.with_reader(
       [&](SQLite::Database& db) { evidence = load_period_records(db, period, size); });
-  if (from_snapshot.valid()) {
-    SnapshotRegistry r = from_snapshot.get();
-    if (r.registry) {
-      evidence.registry = std::move(*r.registry);
-      evidence.registry_snapshot_size = r.snapshot_size;
-      evidence.registry_events_read = r.events_read;
+  if (beside.valid()) {
+    SnapshotRegistry r = beside.get();
+    if (r.available) {
+      evidence.registry_read_beside = true;
+      if (r.registry) {
+        evidence.registry = std::move(*r.registry);
+        evidence.registry_snapshot_size = r.snapshot_size;
+        evidence.registry_events_read = r.events_read;
+      } else {
+        ledger.with_reader([&](SQLite::Database& db) { fold_period_registry(db, evidence); });
+      }
       return evidence;
     }
   }
-  ledger.with_reader([&](SQLite::Database& db) { fold_period_registry(db, evidence); });
+  registry_on_reader(ledger, evidence, snapshot_key);
   return evidence;
 }
 
@@ -83,7 +119,7 @@ namespace {
 
 Report report_from(const FoldedEvidence& folded, CivilDate as_of, std::uint64_t tree_size,
                    const Period& period, const ReportConfig& config) {
-  Report r{period, as_of, TreeHead{tree_size, Hash{}}, "", "", config, {}, {}};
+  Report r{period, as_of, TreeHead{tree_size, Hash{}}, "", "", config, {}, {}, 0, false};
   r.figures = folded.compute(period, config, true);
   for (const Period& month : months_of(period)) {
     if (month == period) {
@@ -117,7 +153,12 @@ Report build_report(Ledger& ledger, const Period& period, std::optional<std::uin
   if (snapshot_key == nullptr && key != nullptr) snapshot_key = &key->public_key();
   const std::uint64_t size = at_size ? *at_size : ledger.head().size;
   const Hash root = ledger.root_at(size);  // throws std::out_of_range beyond the head
-  Report r = build_report_from(load(ledger, period, size, snapshot_key), period, config);
+  PeriodEvidence evidence = load(ledger, period, size, root, snapshot_key);
+  const std::uint64_t snapshot_size = evidence.registry_snapshot_size;
+  const bool beside = evidence.registry_read_beside;
+  Report r = build_report_from(std::move(evidence), period, config);
+  r.registry_snapshot_size = snapshot_size;
+  r.registry_read_beside = beside;
   r.head.root = root;
   r.origin = ledger.info().origin;
   if (key != nullptr) r.checkpoint = sign_tree_head(ledger.info(), r.head, *key);
@@ -134,8 +175,8 @@ ReportDiff diff_reports(Ledger& ledger, const Period& period, std::uint64_t from
                {},
                {},
                {}};
-  const PeriodEvidence before_ev = load(ledger, period, from_size, nullptr);
-  const PeriodEvidence after_ev = load(ledger, period, to_size, nullptr);
+  const PeriodEvidence before_ev = load(ledger, period, from_size, d.from.root, nullptr);
+  const PeriodEvidence after_ev = load(ledger, period, to_size, d.to.root, nullptr);
   d.from_as_of = before_ev.as_of;
   d.to_as_of = after_ev.as_of;
   const FigureSet before = compute_figures(before_ev, period, config, true);
