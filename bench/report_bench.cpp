@@ -99,6 +99,13 @@ Measured measure(Ledger& ledger, const SigningKey& key, const Period& period, st
   write_registry_snapshot(ledger, key, size);
   m.fresh = best_of(
       runs, [&] { report(&key); }, CpuOf::kProcess);
+  {
+    const Report r = build_report(ledger, period, size, config, nullptr, &key.public_key());
+    if (r.registry_snapshot_size != size || !r.registry_read_beside) {
+      throw std::runtime_error("the report at " + std::to_string(size) +
+                               " did not read the snapshot beside its records");
+    }
+  }
   m.registry_events_fresh = registry_events(&key.public_key());
   if (with_raw) {
     Json raw_json = report_to_json(build_report(ledger, period, size, config, nullptr));
