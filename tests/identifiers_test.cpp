@@ -228,6 +228,24 @@ TEST_SUITE("identifiers") {
     CHECK(r.problems[0].code == "uscc_length");
   }
 
+  TEST_CASE("long hostile input: capped problems, the first ones, for every checker") {
+    // 200,000 bad characters: every checker reports the length and the first
+    // kMaxCharacterProblems characters (positions 1, 2, …), and builds no message beyond them.
+    const std::string bad(200000, '!');
+    const auto uscc = check_uscc(bad, "uscc");
+    const auto food = check_food_licence("SC" + bad, "licence");
+    const auto equipment = check_equipment_code(bad, "equipment", 2026);
+    for (const FieldProblems* problems : {&uscc.problems, &food.problems, &equipment.problems}) {
+      REQUIRE(problems->size() == 1 + kMaxCharacterProblems);
+      for (std::size_t i = 1; i < problems->size(); ++i) {
+        const std::string position =
+            "Position " + std::to_string(i + (problems == &food.problems ? 2 : 0));
+        CHECK_MESSAGE((*problems)[i].message_en.rfind(position + ":", 0) == 0,
+                      (*problems)[i].message_en);
+      }
+    }
+  }
+
   TEST_CASE("uscc_check_char needs exactly 17 characters of the alphabet") {
     CHECK_FALSE(uscc_check_char("91350100M000100Y").has_value());
     CHECK_FALSE(uscc_check_char("91350100M000100Y43").has_value());

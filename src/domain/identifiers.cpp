@@ -176,6 +176,9 @@ class Problems {
     add(std::move(code), std::move(en), std::move(zh));
     return true;
   }
+  // True once the cap is reached: callers skip building messages that would be dropped (on
+  // long hostile input that is most of the work).
+  bool char_full() const { return char_problems_ >= kMaxCharacterProblems; }
   bool empty() const { return problems_.empty(); }
   FieldProblems take() { return std::move(problems_); }
 
@@ -245,6 +248,7 @@ char uscc_lookalike(char c) {
 }
 
 void uscc_char_problem(Problems& problems, const Unit& u, std::size_t index) {
+  if (problems.char_full()) return;
   const Described d = describe(u);
   if (is_uscc_forbidden(u)) {
     std::string en = position_en(index) + ": " + d.en +
@@ -316,6 +320,7 @@ std::string range_text(const Segment& s, const char* dash) {
 
 void equipment_char_problem(Problems& problems, const Unit& u, std::size_t index,
                             const Segment& s) {
+  if (problems.char_full()) return;
   const Described d = describe(u);
   if (!s.digits_only && is_lower(u)) {
     problems.add_char(
@@ -496,7 +501,7 @@ UnifiedSocialCreditCode check_uscc(std::string_view text, std::string_view field
     if (!in_uscc_alphabet(u)) {
       all_in_alphabet = false;
       uscc_char_problem(problems, u, i);
-    } else if (i >= 2 && i <= 7 && !is_digit(u)) {
+    } else if (i >= 2 && i <= 7 && !is_digit(u) && !problems.char_full()) {
       problems.add_char("uscc_division_digits",
                         position_en(i) + ": \"" + std::string(1, ascii(u)) +
                             "\" should be a digit (positions 3-8 are the administrative "
@@ -576,6 +581,7 @@ FoodLicenceNumber check_food_licence(std::string_view text, std::string_view fie
   }
   for (std::size_t i = body; i < units.size(); ++i) {
     if (is_digit(units[i])) continue;
+    if (problems.char_full()) break;
     const Described d = describe(units[i]);
     problems.add_char("food_licence_digit",
                       position_en(i) + ": " + d.en + " should be a digit" + d.hint_en,
@@ -628,6 +634,7 @@ EquipmentCode check_equipment_code(std::string_view text, std::string_view field
     for (std::size_t i = 0; i < units.size(); ++i) {
       const Unit& u = units[i];
       if (is_digit(u) || is_upper(u)) continue;
+      if (problems.char_full()) break;
       const Described d = describe(u);
       const bool lower = is_lower(u);
       problems.add_char(
