@@ -8,6 +8,7 @@
 #include "qledger/canonical_decode.hpp"
 #include "qledger/canonical_json.hpp"
 #include "qledger/leaf.hpp"
+#include "same_json_tree.hpp"
 
 #include <doctest/doctest.h>
 
@@ -23,6 +24,7 @@
 #include <vector>
 
 using namespace qledger;
+using qledger::test::same_tree;
 using namespace std::string_view_literals;
 
 namespace {
@@ -211,22 +213,6 @@ void check_leaf_agrees(const std::string& bytes) {
       CHECK(e->message == reference_error.message);
     }
   }
-}
-
-// Equal values AND the same type at every node (1u == 1 for operator==, not for this).
-bool same_tree(const Json& a, const Json& b) {
-  if (a.type() != b.type() || a != b) return false;
-  if (a.is_object()) {
-    for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
-      if (i.key() != j.key() || !same_tree(*i, *j)) return false;
-    }
-  }
-  if (a.is_array()) {
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      if (!same_tree(a[i], b[i])) return false;
-    }
-  }
-  return true;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // for every input it refuses, the error must carry a known code. decode_canonical (the fast
 // builder) must give exactly Json::parse's value, node types included, or refuse with
 // std::invalid_argument; on canonical input it must succeed. Any violation aborts.
+#include "../same_json_tree.hpp"
 #include "qledger/canonical_decode.hpp"
 #include "qledger/canonical_json.hpp"
 
@@ -29,21 +30,6 @@ void require(bool condition) {
   if (!condition) std::abort();
 }
 
-bool same_tree(const qledger::Json& a, const qledger::Json& b) {
-  if (a.type() != b.type() || a != b) return false;
-  if (a.is_object()) {
-    for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j) {
-      if (i.key() != j.key() || !same_tree(*i, *j)) return false;
-    }
-  }
-  if (a.is_array()) {
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      if (!same_tree(a[i], b[i])) return false;
-    }
-  }
-  return true;
-}
-
 // decode_canonical against nlohmann's parser (and, for canonical text, against `profile`).
 void check_fast_decoder(std::string_view text, const qledger::Json* profile) {
   std::optional<qledger::Json> decoded;
@@ -52,11 +38,12 @@ void check_fast_decoder(std::string_view text, const qledger::Json* profile) {
   } catch (const std::invalid_argument&) {
   }
   if (qledger::is_canonical(text)) {
-    require(decoded.has_value() && profile != nullptr && same_tree(*decoded, *profile));
+    require(decoded.has_value() && profile != nullptr &&
+            qledger::test::same_tree(*decoded, *profile));
   }
   if (decoded) {
     const qledger::Json parsed = qledger::Json::parse(text, nullptr, false);
-    require(!parsed.is_discarded() && same_tree(*decoded, parsed));
+    require(!parsed.is_discarded() && qledger::test::same_tree(*decoded, parsed));
   }
 }
 
