@@ -104,10 +104,8 @@ struct PeriodEvidence {
   // records name (registry_snapshot.hpp).
   RegistryState registry;
   // How the registry was obtained (the figures do not depend on it): the snapshot used (0:
-  // none), the raw registry events read, and whether build_report read it on a second
-  // connection beside the records.
+  // none) and the raw registry events read.
   std::uint64_t registry_snapshot_size = 0, registry_events_read = 0;
-  bool registry_read_beside = false;
 };
 
 // The evidence with every record folded once (record_state.hpp: corrections applied, voids
@@ -152,12 +150,14 @@ PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
 
 // The two halves of load_period_evidence, for callers that read them on different connections
 // at once (build_report checks a registry snapshot while the period's records load). The first
-// fills everything but the registry; the second folds the registry from every registry event
-// ≤ evidence.tree_size (no snapshot): every licence and equipment unit, and the entities they
-// and the loaded records name.
+// fills everything but the registry; the second fills the registry at evidence.tree_size, as
+// load_period_evidence does: from a snapshot `snapshot_key` signed when there is one, else from
+// every registry event (every licence and equipment unit, and the entities they and the loaded
+// records name).
 PeriodEvidence load_period_records(SQLite::Database& db, const Period& period,
                                    std::uint64_t tree_size);
-void fold_period_registry(SQLite::Database& db, PeriodEvidence& evidence);
+void load_period_registry(SQLite::Database& db, PeriodEvidence& evidence,
+                          const PublicKey* snapshot_key);
 
 // "1234.56" from fen; "0" for 0.
 std::string yuan_text(std::int64_t fen);

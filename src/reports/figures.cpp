@@ -640,11 +640,20 @@ PeriodEvidence load_period_records(SQLite::Database& db, const Period& period,
   return ev;
 }
 
-void fold_period_registry(SQLite::Database& db, PeriodEvidence& ev) {
-  RecordHistoryReader reader(db, ev.tree_size);
+void load_period_registry(SQLite::Database& db, PeriodEvidence& ev, const PublicKey* snapshot_key) {
   ev.registry = RegistryState{};
   ev.registry_snapshot_size = 0;
   ev.registry_events_read = 0;
+  if (snapshot_key != nullptr) {
+    if (auto registry =
+            registry_from_snapshot(db, ev.tree_size, *snapshot_key, &ev.registry_snapshot_size,
+                                   &ev.registry_events_read)) {
+      ev.registry = std::move(*registry);
+      return;
+    }
+  }
+  // No snapshot: every licence and equipment unit, and the entities anything loaded names.
+  RecordHistoryReader reader(db, ev.tree_size);
   std::set<std::string> uscc;
   // One record at a time: the registry's events are never all in memory at once.
   auto fold = [&](const std::string& type, const std::string& filter,
@@ -673,14 +682,7 @@ void fold_period_registry(SQLite::Database& db, PeriodEvidence& ev) {
 PeriodEvidence load_period_evidence(SQLite::Database& db, const Period& period,
                                     std::uint64_t tree_size, const PublicKey* snapshot_key) {
   PeriodEvidence ev = load_period_records(db, period, tree_size);
-  if (snapshot_key != nullptr) {
-    if (auto registry = registry_from_snapshot(
-            db, tree_size, *snapshot_key, &ev.registry_snapshot_size, &ev.registry_events_read)) {
-      ev.registry = std::move(*registry);
-      return ev;
-    }
-  }
-  fold_period_registry(db, ev);
+  load_period_registry(db, ev, snapshot_key);
   return ev;
 }
 

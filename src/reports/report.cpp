@@ -52,27 +52,13 @@ SnapshotRegistry registry_beside(const std::string& path, std::uint64_t size, co
   return out;
 }
 
-// The registry the way load_period_evidence reads it, on the ledger's reader.
-void registry_on_reader(Ledger& ledger, PeriodEvidence& evidence, const PublicKey* snapshot_key) {
-  ledger.with_reader([&](SQLite::Database& db) {
-    if (snapshot_key != nullptr) {
-      if (auto registry = registry_from_snapshot(db, evidence.tree_size, *snapshot_key,
-                                                 &evidence.registry_snapshot_size,
-                                                 &evidence.registry_events_read)) {
-        evidence.registry = std::move(*registry);
-        return;
-      }
-    }
-    fold_period_registry(db, evidence);
-  });
-}
-
 // The period's records load on the ledger's reader while, with a snapshot key, the registry
 // snapshot is read, checked and decoded on a second connection: the two halves are independent
 // (both read only events ≤ size, which never change) and each is a large part of the reading.
-// `root` is the ledger's root at `size`, to recognise its file.
+// `root` is the ledger's root at `size`, to recognise its file. `read_beside`, if given, tells
+// whether the second connection was used.
 PeriodEvidence load(Ledger& ledger, const Period& period, std::uint64_t size, const Hash& root,
-                    const PublicKey* snapshot_key) {
+                    const PublicKey* snapshot_key, bool* read_beside = nullptr) {
   std::future<SnapshotRegistry> beside;
   if (snapshot_key != nullptr) {
     try {
@@ -88,18 +74,18 @@ PeriodEvidence load(Ledger& ledger, const Period& period, std::uint64_t size, co
   if (beside.valid()) {
     SnapshotRegistry r = beside.get();
     if (r.available) {
-      evidence.registry_read_beside = true;
+      if (read_beside != nullptr) *read_beside = true;
       if (r.registry) {
         evidence.registry = std::move(*r.registry);
         evidence.registry_snapshot_size = r.snapshot_size;
         evidence.registry_events_read = r.events_read;
-      } else {
-        ledger.with_reader([&](SQLite::Database& db) { fold_period_registry(db, evidence); });
+        return evidence;
       }
-      return evidence;
+      snapshot_key = nullptr;  // checked there and none usable: the raw events
     }
   }
-  registry_on_reader(ledger, evidence, snapshot_key);
+  ledger.with_reader(
+      [&](SQLite::Database& db) { load_period_registry(db, evidence, snapshot_key); });
   return evidence;
 }
 
@@ -153,9 +139,9 @@ Report build_report(Ledger& ledger, const Period& period, std::optional<std::uin
   if (snapshot_key == nullptr && key != nullptr) snapshot_key = &key->public_key();
   const std::uint64_t size = at_size ? *at_size : ledger.head().size;
   const Hash root = ledger.root_at(size);  // throws std::out_of_range beyond the head
-  PeriodEvidence evidence = load(ledger, period, size, root, snapshot_key);
+  bool beside = false;
+  PeriodEvidence evidence = load(ledger, period, size, root, snapshot_key, &beside);
   const std::uint64_t snapshot_size = evidence.registry_snapshot_size;
-  const bool beside = evidence.registry_read_beside;
   Report r = build_report_from(std::move(evidence), period, config);
   r.registry_snapshot_size = snapshot_size;
   r.registry_read_beside = beside;
