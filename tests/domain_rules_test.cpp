@@ -12,6 +12,9 @@
 #include "qledger/verifier.hpp"
 #include "test_support.hpp"
 
+#include <set>
+#include <string>
+
 using namespace qledger;
 using qledger::test::TempDir;
 

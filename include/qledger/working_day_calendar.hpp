@@ -27,7 +27,6 @@
 
 #include <cstdint>
 #include <map>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -81,10 +80,10 @@ class WorkingDayCalendar {
   // text as a whole, and a message in English and Chinese. At most 50 problems are reported.
   FieldProblems load_year(std::string_view csv);
 
-  bool covers(int year) const { return years_.count(year) != 0; }
+  bool covers(int year) const { return tables_.count(year) != 0; }
 
   // Covered years, ascending.
-  std::vector<int> covered_years() const { return {years_.begin(), years_.end()}; }
+  std::vector<int> covered_years() const;
 
   // All listed rows, by date.
   std::vector<CalendarEntry> entries() const;
@@ -119,8 +118,7 @@ class WorkingDayCalendar {
   const std::vector<std::uint8_t>& year_table(int year) const;
 
   std::map<CivilDate, Listing> listed_;
-  std::set<int> years_;
-  std::map<int, std::vector<std::uint8_t>> tables_;  // derived from listed_, one per year
+  std::map<int, std::vector<std::uint8_t>> tables_;  // one per covered year, from listed_
 };
 
 }  // namespace qledger

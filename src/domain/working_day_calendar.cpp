@@ -4,9 +4,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <set>
 
 namespace qledger {
+
 namespace {
+
+std::size_t days_in_year(int year) { return is_leap_year(year) ? 366 : 365; }
 
 constexpr std::string_view kHeader = "date,kind,name";
 constexpr std::size_t kMaxNameBytes = 100;
@@ -186,13 +190,12 @@ FieldProblems WorkingDayCalendar::load_year(std::string_view csv) {
     const auto first = listed_.lower_bound(CivilDate(year, 1, 1));
     const auto last = listed_.upper_bound(CivilDate(year, 12, 31));
     listed_.erase(first, last);
-    years_.insert(year);
   }
   listed_.merge(rows);
-  for (const int year : years) {
+  for (const int year : years) {  // a year is covered once it has a table
     std::vector<std::uint8_t>& table = tables_[year];
     const CivilDate first(year, 1, 1);
-    table.assign(is_leap_year(year) ? 366 : 365, 0);
+    table.assign(days_in_year(year), 0);
     for (std::size_t i = 0; i < table.size(); ++i) {
       const CivilDate day = first.plus_days(static_cast<std::int64_t>(i));
       const auto it = listed_.find(day);
@@ -207,6 +210,12 @@ std::vector<CalendarEntry> WorkingDayCalendar::entries() const {
   std::vector<CalendarEntry> out;
   out.reserve(listed_.size());
   for (const auto& [date, listing] : listed_) out.push_back({date, listing.kind, listing.name});
+  return out;
+}
+
+std::vector<int> WorkingDayCalendar::covered_years() const {
+  std::vector<int> out;
+  for (const auto& [year, table] : tables_) out.push_back(year);
   return out;
 }
 
@@ -239,8 +248,8 @@ class DayWalker {
   // Moves to the next day; true if it starts a new year.
   bool next() {
     ++day_;
-    if (day_ - year_first_ < (is_leap_year(year_) ? 366 : 365)) return false;
-    year_first_ += is_leap_year(year_) ? 366 : 365;
+    if (day_ - year_first_ < static_cast<std::int64_t>(days_in_year(year_))) return false;
+    year_first_ += static_cast<std::int64_t>(days_in_year(year_));
     ++year_;
     if (year_ > CivilDate::kMaxYear) {
       throw std::out_of_range("CivilDate: day outside 0001-01-01..9999-12-31");
