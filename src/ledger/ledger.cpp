@@ -65,25 +65,15 @@ namespace {
 
 // Field and size checks that need no database; run before a request is queued or written.
 std::optional<AppendRejected> precheck(const AppendRequest& request) {
-  if (auto problem = check_leaf_fields(request.kind, request.actor, request.payload)) {
-    return AppendRejected({FieldProblem{problem->field, problem->code, problem->message, ""}});
-  }
-  // Size check with the widest possible seq so the writer can never fail on size.
-  Leaf probe{static_cast<std::uint64_t>(kMaxSafeInteger),
-             request.kind,
-             "2000-01-01T00:00:00.000Z",
-             request.actor,
-             request.payload,
-             kGenesisPrev};
-  try {
-    encode_leaf(probe);  // throws when the encoded leaf would exceed kMaxLeafBytes
-  } catch (const std::invalid_argument&) {
+  auto problem = check_leaf_fits(request.kind, request.actor, request.payload);
+  if (!problem) return std::nullopt;
+  if (problem->code == "too_large") {
     return AppendRejected(
         {FieldProblem{"payload", "too_large",
                       "event larger than " + std::to_string(kMaxLeafBytes) + " bytes when encoded",
                       "事件编码后超过 " + std::to_string(kMaxLeafBytes) + " 字节"}});
   }
-  return std::nullopt;
+  return AppendRejected({FieldProblem{problem->field, problem->code, problem->message, ""}});
 }
 
 }  // namespace
@@ -96,6 +86,9 @@ struct Ledger::Writer {
                      "INSERT INTO events (seq, kind, recorded_at, actor, leaf, leaf_hash) "
                      "VALUES (?, ?, ?, ?, ?, ?)"),
         insert_node(*db, "INSERT INTO tree_nodes (level, idx, hash) VALUES (?, ?, ?)"),
+        begin_event(*db, "SAVEPOINT qledger_event"),
+        undo_event(*db, "ROLLBACK TO qledger_event"),
+        end_event(*db, "RELEASE qledger_event"),
         max_batch(options.max_batch),
         applier(std::move(event_applier)) {
     thread = std::thread([this] { run(); });
@@ -186,6 +179,20 @@ struct Ledger::Writer {
     return c;
   }
 
+  // After a failed transaction: any statement a failure interrupted is ready to run again.
+  void reset_statements() {
+    for (SQLite::Statement* s :
+         {&insert_event, &insert_node, &begin_event, &undo_event, &end_event}) {
+      s->tryReset();
+    }
+  }
+
+  // Runs a prepared statement without results and leaves it ready for the next run.
+  static void run_once(SQLite::Statement& statement) {
+    statement.exec();
+    statement.reset();
+  }
+
   // Validates (through the applier) and writes one event inside the open transaction. Returns
   // its receipt, or throws AppendRejected with nothing of it written.
   Receipt write_event(Cursor& c, AppendRequest& request) {
@@ -197,12 +204,12 @@ struct Ledger::Writer {
     leaf.recorded_at = c.recorded_at;
     leaf.prev = c.prev;
     if (applier) {
-      db->exec("SAVEPOINT qledger_event");
+      run_once(begin_event);
       try {
         applier->prepare(*db, leaf);
       } catch (const AppendRejected&) {
-        db->exec("ROLLBACK TO qledger_event");
-        db->exec("RELEASE qledger_event");
+        run_once(undo_event);
+        run_once(end_event);
         throw;
       }
     }
@@ -226,7 +233,7 @@ struct Ledger::Writer {
     }
     if (applier) {
       applier->project(*db, leaf);
-      db->exec("RELEASE qledger_event");
+      run_once(end_event);
     }
     c.prev = lh;
     return Receipt{leaf.seq, lh, c.recorded_at, 0, {}};
@@ -271,8 +278,7 @@ struct Ledger::Writer {
       }
     } catch (...) {
       // The transaction rolled back: nothing of this batch was written.
-      insert_event.tryReset();
-      insert_node.tryReset();
+      reset_statements();
       const auto error = classify_failure(std::current_exception());
       for (std::size_t i = 0; i < batch.size(); ++i) {
         batch[i].promise.set_exception(rejections[i] ? rejections[i] : error);
@@ -309,8 +315,7 @@ struct Ledger::Writer {
       }  // else: the destructor rolls everything back
       bulk.promise.set_value(std::move(result));
     } catch (...) {
-      insert_event.tryReset();
-      insert_node.tryReset();
+      reset_statements();
       bulk.promise.set_exception(classify_failure(std::current_exception()));
     }
   }
@@ -319,6 +324,10 @@ struct Ledger::Writer {
   std::unique_ptr<SQLite::Database> db;
   SQLite::Statement insert_event;
   SQLite::Statement insert_node;
+  // The savepoint around each event that has an applier (parsed once, not per event).
+  SQLite::Statement begin_event;
+  SQLite::Statement undo_event;
+  SQLite::Statement end_event;
   std::size_t max_batch;
   std::shared_ptr<EventApplier> applier;
   Sha256 hasher;

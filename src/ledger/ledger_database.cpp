@@ -53,6 +53,11 @@ std::unique_ptr<SQLite::Database> open_ledger_database(const std::string& path, 
   if (!read_only) {
     const std::string mode = db->execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") throw std::runtime_error("cannot put ledger in WAL mode: " + path);
+    // Every event is written inside a savepoint, so SQLite keeps a statement journal of the pages
+    // it changes; in a file that cost a write(2) per page and a quarter of a bulk import's time.
+    // The statement journal only serves rolling back a savepoint of the open transaction (the WAL
+    // alone makes a commit durable), so keeping it in memory loses nothing on a crash.
+    db->exec("PRAGMA temp_store = MEMORY");
   }
   db->exec("PRAGMA synchronous = FULL");
   db->exec("PRAGMA foreign_keys = ON");
