@@ -3,9 +3,24 @@
 
 #include "qledger/leaf.hpp"
 
+#include <string>
+#include <vector>
+
 using namespace qledger;
 
 namespace {
+// The leaf as the canonical encoding of one JSON object with the seven members: how the format
+// document defines it, computed without encode_leaf.
+std::string reference_bytes(const Leaf& leaf) {
+  return encode_canonical(Json{{"actor", leaf.actor},
+                               {"kind", leaf.kind},
+                               {"payload", leaf.payload},
+                               {"prev", to_hex(leaf.prev)},
+                               {"recorded_at", leaf.recorded_at},
+                               {"seq", static_cast<std::int64_t>(leaf.seq)},
+                               {"v", 1}});
+}
+
 Leaf sample_leaf() {
   Leaf leaf;
   leaf.seq = 2;
@@ -75,6 +90,66 @@ TEST_SUITE("leaf") {
     CHECK_FALSE(is_recorded_at("2026-11-27T08:00:00Z"));
     CHECK_FALSE(is_recorded_at("2026-11-27T08:00:00.000+08:00"));
     CHECK(is_recorded_at(now_recorded_at()));
+  }
+
+  TEST_CASE("encode_leaf gives the reference object encoding for varied fields") {
+    const std::vector<std::string> actors = {"a",
+                                             "检查员-1",
+                                             R"(quo"te)",
+                                             R"(back\slash)",
+                                             std::string(128, 'z'),
+                                             "emoji \xF0\x9F\x98\x80"};
+    const std::vector<Json> payloads = {
+        Json::object(), Json{{"b", 1}, {"a", "x"}},
+        Json{{"nested",
+              {{"list", {1, -2, "three", nullptr, true, false}}, {"empty", Json::array()}}},
+             {"text", "tab\there \"q\" \\ \x01 \x7f 中文"},
+             {"n", kMaxSafeInteger},
+             {"m", -kMaxSafeInteger}},
+        Json{{"key with space", Json::object()}, {"Z", "upper first"}}};
+    const std::vector<std::uint64_t> seqs = {1, 9, 10, 123456789,
+                                             static_cast<std::uint64_t>(kMaxSafeInteger)};
+    int checked = 0;
+    for (const auto& actor : actors) {
+      for (const auto& payload : payloads) {
+        for (const auto seq : seqs) {
+          Leaf leaf = sample_leaf();
+          leaf.actor = actor;
+          leaf.payload = payload;
+          leaf.seq = seq;
+          leaf.prev[0] = static_cast<std::uint8_t>(seq);
+          CHECK(encode_leaf(leaf) == reference_bytes(leaf));
+          ++checked;
+        }
+      }
+    }
+    CHECK(checked == 120);
+  }
+
+  TEST_CASE("check_leaf_fits: the leaf must fit kMaxLeafBytes at the widest seq") {
+    // A payload {"text": n × 'a'} makes a leaf whose size grows by one byte per 'a'. Find, with
+    // the reference encoding at the widest seq, the longest text that still fits.
+    Leaf widest = sample_leaf();
+    widest.seq = static_cast<std::uint64_t>(kMaxSafeInteger);
+    widest.payload = Json{{"text", ""}};
+    const std::size_t empty_size = reference_bytes(widest).size();
+    REQUIRE(empty_size < kMaxLeafBytes);
+    const std::size_t longest = kMaxLeafBytes - empty_size;
+    CHECK_FALSE(
+        check_leaf_fits(widest.kind, widest.actor, Json{{"text", std::string(longest, 'a')}}));
+    const auto over =
+        check_leaf_fits(widest.kind, widest.actor, Json{{"text", std::string(longest + 1, 'a')}});
+    REQUIRE(over);
+    CHECK(over->field == "payload");
+    CHECK(over->code == "too_large");
+    // At seq 1 the one byte over would still encode (15 digits shorter): the check is for any seq.
+    Leaf small = widest;
+    small.seq = 1;
+    small.payload = Json{{"text", std::string(longest + 1, 'a')}};
+    CHECK(encode_leaf(small).size() == kMaxLeafBytes + 1 - 15);
+    // Field problems come first, as from check_leaf_fields.
+    CHECK(check_leaf_fits("9kind", "a", Json::object())->field == "kind");
+    CHECK(check_leaf_fits("k", "a", Json{{"x", 0.5}})->field == "payload/x");
   }
 
   TEST_CASE("field rules") {

@@ -178,6 +178,38 @@ TEST_SUITE("ledger") {
     rejects({"ok", "x", Json{{"text", std::string(300 * 1024, 'a')}}}, "payload");
     CHECK(ledger.head().size == 1);
     CHECK(row_count(db, "events") == 1);
+    // The size limit, exactly: a leaf of kMaxLeafBytes at the widest seq is taken, one byte more
+    // is refused as too_large (zh and en) with nothing written.
+    const std::string kind = "ok", actor = "x";
+    auto leaf_size = [&](std::size_t text) {
+      Leaf leaf{static_cast<std::uint64_t>(kMaxSafeInteger),
+                kind,
+                "2000-01-01T00:00:00.000Z",
+                actor,
+                Json{{"text", std::string(text, 'a')}},
+                kGenesisPrev};
+      return encode_canonical(Json{{"actor", leaf.actor},
+                                   {"kind", leaf.kind},
+                                   {"payload", leaf.payload},
+                                   {"prev", to_hex(leaf.prev)},
+                                   {"recorded_at", leaf.recorded_at},
+                                   {"seq", static_cast<std::int64_t>(leaf.seq)},
+                                   {"v", 1}})
+          .size();
+    };
+    const std::size_t fits = kMaxLeafBytes - leaf_size(0);
+    REQUIRE(leaf_size(fits) == kMaxLeafBytes);
+    try {
+      ledger.append({kind, actor, Json{{"text", std::string(fits + 1, 'a')}}});
+      FAIL("accepted");
+    } catch (const AppendRejected& e) {
+      REQUIRE(e.problems().size() == 1);
+      CHECK(e.problems().front().code == "too_large");
+      CHECK(!e.problems().front().message_zh.empty());
+    }
+    CHECK(row_count(db, "events") == 1);
+    ledger.append({kind, actor, Json{{"text", std::string(fits, 'a')}}});
+    CHECK(row_count(db, "events") == 2);
   }
 
   TEST_CASE("an applier's rejection rolls back its own writes only") {

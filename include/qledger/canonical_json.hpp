@@ -61,6 +61,10 @@ std::optional<CanonicalError> check_profile(const Json& value);
 // Throws std::invalid_argument if the value is outside the profile.
 std::string encode_canonical(const Json& value);
 
+// The same bytes appended to `out` (which is left unchanged when it throws): for documents
+// assembled around a value, like a leaf around its payload, without copying the value.
+void append_canonical(const Json& value, std::string& out);
+
 // True if `bytes` is exactly the canonical encoding of some profile value. No size limit is
 // applied here; callers bound leaf sizes themselves.
 bool is_canonical(std::string_view bytes);

@@ -44,9 +44,15 @@ struct LeafError {
 
 // Checks the fields a caller supplies (kind, actor, payload) before anything is written:
 // kind matches [a-z][a-z0-9_.]{0,63}; actor is 1..128 bytes of UTF-8 without control characters;
-// payload is a JSON object inside the canonical profile; encoded size at most kMaxLeafBytes.
+// payload is a JSON object inside the canonical profile, nested less than kMaxJsonDepth deep.
 std::optional<LeafError> check_leaf_fields(std::string_view kind, std::string_view actor,
                                            const Json& payload);
+
+// check_leaf_fields, and the leaf these fields make fits kMaxLeafBytes at any seq (it is encoded
+// with the widest one): what an append checks before it is queued, so that writing it later
+// cannot fail on size. A leaf too large is field "payload", code "too_large".
+std::optional<LeafError> check_leaf_fits(std::string_view kind, std::string_view actor,
+                                         const Json& payload);
 
 // Encodes a leaf. Throws std::invalid_argument if a field is invalid.
 std::string encode_leaf(const Leaf& leaf);

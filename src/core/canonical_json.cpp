@@ -502,13 +502,17 @@ std::optional<CanonicalError> check_profile(const Json& value) {
 }
 
 std::string encode_canonical(const Json& value) {
+  std::string out;
+  append_canonical(value, out);
+  return out;
+}
+
+void append_canonical(const Json& value, std::string& out) {
   if (auto problem = check_profile(value)) {
     throw std::invalid_argument("canonical JSON: " + problem->code + " at \"" +
                                 printable(problem->path) + "\": " + problem->message);
   }
-  std::string out;
   encode_value(value, out);
-  return out;
 }
 
 bool is_canonical(std::string_view bytes) {

@@ -217,6 +217,48 @@ std::optional<LeafError> check_leaf_fields(std::string_view kind, std::string_vi
   return std::nullopt;
 }
 
+namespace {
+
+// The leaf's bytes, written member by member in the canonical key order (actor, kind, payload,
+// prev, recorded_at, seq, v) instead of building a JSON object around a copy of the payload.
+// Only the actor and the payload can need escapes; kind, recorded_at and prev are checked to
+// hold none by the callers.
+std::string leaf_bytes(std::uint64_t seq, std::string_view kind, std::string_view recorded_at,
+                       std::string_view actor, const Json& payload, const Hash& prev) {
+  std::string out;
+  out += R"({"actor":)";
+  append_canonical(Json(std::string(actor)), out);
+  out += R"(,"kind":")";
+  out += kind;
+  out += R"(","payload":)";
+  append_canonical(payload, out);
+  out += R"(,"prev":")";
+  out += to_hex(prev);
+  out += R"(","recorded_at":")";
+  out += recorded_at;
+  out += R"(","seq":)";
+  out += std::to_string(seq);
+  out += R"(,"v":)";
+  out += std::to_string(kLeafEncodingVersion);
+  out += '}';
+  return out;
+}
+
+std::string too_large_message() {
+  return "leaf larger than " + std::to_string(kMaxLeafBytes) + " bytes";
+}
+
+}  // namespace
+
+std::optional<LeafError> check_leaf_fits(std::string_view kind, std::string_view actor,
+                                         const Json& payload) {
+  if (auto problem = check_leaf_fields(kind, actor, payload)) return problem;
+  const std::string widest = leaf_bytes(static_cast<std::uint64_t>(kMaxSafeInteger), kind,
+                                        "2000-01-01T00:00:00.000Z", actor, payload, kGenesisPrev);
+  if (widest.size() > kMaxLeafBytes) return leaf_error("payload", "too_large", too_large_message());
+  return std::nullopt;
+}
+
 std::string encode_leaf(const Leaf& leaf) {
   if (auto problem = check_leaf_fields(leaf.kind, leaf.actor, leaf.payload)) {
     throw std::invalid_argument(problem->field + ": " + problem->message);
@@ -225,17 +267,9 @@ std::string encode_leaf(const Leaf& leaf) {
     throw std::invalid_argument("seq out of range");
   }
   if (!is_recorded_at(leaf.recorded_at)) throw std::invalid_argument("bad recorded_at");
-  Json object = {{"actor", leaf.actor},
-                 {"kind", leaf.kind},
-                 {"payload", leaf.payload},
-                 {"prev", to_hex(leaf.prev)},
-                 {"recorded_at", leaf.recorded_at},
-                 {"seq", static_cast<std::int64_t>(leaf.seq)},
-                 {"v", kLeafEncodingVersion}};
-  std::string bytes = encode_canonical(object);
-  if (bytes.size() > kMaxLeafBytes) {
-    throw std::invalid_argument("leaf larger than " + std::to_string(kMaxLeafBytes) + " bytes");
-  }
+  std::string bytes =
+      leaf_bytes(leaf.seq, leaf.kind, leaf.recorded_at, leaf.actor, leaf.payload, leaf.prev);
+  if (bytes.size() > kMaxLeafBytes) throw std::invalid_argument(too_large_message());
   return bytes;
 }
 
