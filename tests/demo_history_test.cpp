@@ -71,6 +71,44 @@ std::int64_t count_rows(SQLite::Database& db, const std::string& sql) {
 }
 
 // Every projection table as text, rows in key order; NULL is told apart from "".
+std::vector<std::string> rows_of(const std::string& path, const std::string& sql) {
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db, sql);
+  std::vector<std::string> rows;
+  while (q.executeStep()) {
+    std::string row;
+    for (int c = 0; c < q.getColumnCount(); ++c) row += q.getColumn(c).getString() + "|";
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::vector<std::string> report_dates_rows(const std::string& path) {
+  return rows_of(path,
+                 "SELECT record_type, business_date, record_key, seq FROM report_dates "
+                 "ORDER BY 1, 2, 3, 4");
+}
+
+// What 0003_report_index.sql's trigger computed for every indexed event, in SQL.
+std::vector<std::string> report_dates_by_sql(const std::string& path) {
+  return rows_of(path, R"(
+    SELECT DISTINCT record_type, d, record_key, seq FROM (
+      SELECT i.record_type, i.record_key, i.seq, CASE i.kind
+          WHEN 'inspection.recorded' THEN json_extract(p, '$.sampling_date')
+          WHEN 'complaint.received' THEN json_extract(p, '$.received_on')
+          WHEN 'incident.reported' THEN substr(json_extract(p, '$.occurred_at'), 1, 10)
+          ELSE COALESCE(json_extract(p, '$.values.sampling_date'),
+                        json_extract(p, '$.values.received_on'),
+                        substr(json_extract(p, '$.values.occurred_at'), 1, 10))
+          END AS d
+      FROM event_index i
+      JOIN (SELECT seq, json_extract(CAST(leaf AS TEXT), '$.payload') AS p FROM events) e
+        ON e.seq = i.seq
+      WHERE i.kind IN ('inspection.recorded', 'complaint.received', 'incident.reported',
+                       'correction'))
+    WHERE d IS NOT NULL ORDER BY 1, 2, 3, 4)");
+}
+
 std::string dump_projections(const std::string& path) {
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   std::ostringstream out;
@@ -353,6 +391,11 @@ TEST_SUITE("demo") {
     CHECK(voided_created["inspection.recorded"] > 0);
     CHECK(voided_created["complaint.received"] > 0);
 
+    // The report index holds exactly the dates the retired trigger (0003_report_index.sql) would
+    // have computed with SQLite's own JSON functions, live and after the rebuild.
+    CHECK(report_dates_rows(path) == report_dates_by_sql(path));
+    CHECK(report_dates_rows(path).size() >
+          static_cast<std::size_t>(created["inspection.recorded"] + created["complaint.received"]));
     const std::string before = dump_projections(path);
     {
       SQLite::Database db(path, SQLite::OPEN_READWRITE);
@@ -376,6 +419,7 @@ TEST_SUITE("demo") {
             static_cast<std::int64_t>(requests.size()));
     }
     const std::string after = dump_projections(path);
+    CHECK(report_dates_rows(path) == report_dates_by_sql(path));
     CHECK(before.size() > 100000);
     if (before != after) {
       std::istringstream a(before), b(after);

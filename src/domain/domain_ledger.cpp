@@ -1,5 +1,7 @@
 #include "qledger/domain_ledger.hpp"
 
+#include "qledger/report_dates.hpp"
+
 #include "statement_cache.hpp"
 
 #include <openssl/rand.h>
@@ -486,6 +488,12 @@ void project_with(StatementCache& db, const Leaf& leaf) {
   }
   run(db, "INSERT INTO event_index VALUES (?, ?, ?, ?, ?)",
       {num(leaf.seq), leaf.kind, type, key, target ? SqlValue(*target) : SqlValue(nullptr)});
+  if (auto date = business_date_set_by(leaf.kind, leaf.payload)) {
+    run(db,
+        "INSERT OR IGNORE INTO report_dates (record_type, business_date, record_key, seq) "
+        "VALUES (?, ?, ?, ?)",
+        {type, std::move(*date), key, num(leaf.seq)});
+  }
   if (leaf.kind == "complaint.personal_data_erased") {
     run(db, "DELETE FROM personal_data WHERE complaint_no = ?", {key});
   }
