@@ -35,7 +35,7 @@ std::string key_text(const Json& value) {
 
 // Binds a parameter list of mixed values to a statement and runs it.
 using SqlValue = std::variant<std::nullptr_t, std::int64_t, std::string>;
-void run(StatementCache& db, const std::string& sql, const std::vector<SqlValue>& values) {
+void run(StatementCache& db, std::string_view sql, const std::vector<SqlValue>& values) {
   const auto use = db.use(sql);
   SQLite::Statement& stmt = *use;
   for (std::size_t i = 0; i < values.size(); ++i) {
@@ -92,19 +92,19 @@ void refresh_record(StatementCache& db, const LedgerRecords& records, const std:
                     const std::string& key);
 
 void write_entity(StatementCache& db, const EntityState& s) {
-  run(db, "INSERT INTO entities VALUES (?,?,?,?,?,?,?,?)",
+  run(db, "INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?,?)",
       {s.uscc, s.name, s.township, s.industry, s.address, flag(s.uscc_as_printed), num(s.first_seq),
        num(s.last_seq)});
 }
 
 void write_licence(StatementCache& db, const LicenceState& s) {
-  run(db, "INSERT INTO licences VALUES (?,?,?,?,?,?,?)",
+  run(db, "INSERT OR REPLACE INTO licences VALUES (?,?,?,?,?,?,?)",
       {s.licence_no, s.uscc, s.valid_from.to_string(), s.valid_to.to_string(), opt(s.revoked_on),
        num(s.first_seq), num(s.last_seq)});
 }
 
 void write_equipment(StatementCache& db, const EquipmentState& s) {
-  run(db, "INSERT INTO equipment VALUES (?,?,?,?,?,?,?,?,?,?)",
+  run(db, "INSERT OR REPLACE INTO equipment VALUES (?,?,?,?,?,?,?,?,?,?)",
       {s.equipment_code, s.registration_no, s.category, s.user_uscc, s.township, s.status,
        s.registered_on.to_string(), s.status_since.to_string(), num(s.first_seq), num(s.last_seq)});
 }
@@ -115,7 +115,7 @@ void write_batch(StatementCache& db, const BatchState& s, const WorkingDayCalend
     result_due = try_add_working_days(calendar, *s.retest_decided_on, 10);
   }
   const bool objection_open = s.objection_filed_on && !s.objection_decided_on;
-  run(db, "INSERT INTO batches VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  run(db, "INSERT OR REPLACE INTO batches VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
       {s.sample_no,
        s.regime,
        s.plan_level,
@@ -143,7 +143,7 @@ void write_incident(StatementCache& db, const LedgerRecords& records, const Inci
   const auto equipment = records.equipment(s.equipment_code);
   const std::string category = equipment ? equipment->category : "";
   const IncidentGrading grading = grade_of(s, category);
-  run(db, "INSERT INTO incidents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  run(db, "INSERT OR REPLACE INTO incidents VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
       {s.incident_no,
        s.equipment_code,
        category,
@@ -168,14 +168,14 @@ void write_incident(StatementCache& db, const LedgerRecords& records, const Inci
 }
 
 void write_complaint(StatementCache& db, const ComplaintState& s) {
-  run(db, "INSERT INTO complaints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+  run(db, "INSERT OR REPLACE INTO complaints VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
       {s.complaint_no, s.received_on.to_string(), s.channel, s.respondent_uscc, s.respondent_name,
        s.category, s.amount_yuan, s.state, opt(s.decided_on), opt(s.accept_due),
        opt(s.mediation_due), opt(s.mediation_ended_on), opt(s.closed_on), s.recovered_yuan,
        num(s.first_seq), num(s.last_seq)});
 }
 
-std::vector<std::string> keys_of(StatementCache& db, const std::string& sql,
+std::vector<std::string> keys_of(StatementCache& db, std::string_view sql,
                                  const std::string& param = "") {
   const auto use = db.use(sql);
   SQLite::Statement& q = *use;
@@ -189,26 +189,51 @@ void refresh_record(StatementCache& db, const LedgerRecords& records, const std:
                     const std::string& key) {
   const char* table = table_of(type);
   if (table == nullptr) return;
-  run(db, std::string("DELETE FROM ") + table + " WHERE " + key_column_of(type) + " = ?", {key});
   const auto effective = effective_events(records.record_events(type, key));
   const WorkingDayCalendar& calendar = records.calendar();
+  // The row is replaced by the record's fold (INSERT OR REPLACE), or removed when nothing of the
+  // record is in force (a voided creating event).
+  bool written = false;
   if (type == "entity") {
-    if (auto s = fold_entity(effective)) write_entity(db, *s);
+    if (auto s = fold_entity(effective)) {
+      write_entity(db, *s);
+      written = true;
+    }
   } else if (type == "licence") {
-    if (auto s = fold_licence(effective)) write_licence(db, *s);
+    if (auto s = fold_licence(effective)) {
+      write_licence(db, *s);
+      written = true;
+    }
   } else if (type == "equipment") {
-    if (auto s = fold_equipment(effective)) write_equipment(db, *s);
+    if (auto s = fold_equipment(effective)) {
+      write_equipment(db, *s);
+      written = true;
+    }
+  } else if (type == "batch") {
+    if (auto s = fold_batch(effective, calendar)) {
+      write_batch(db, *s, calendar);
+      written = true;
+    }
+  } else if (type == "incident") {
+    if (auto s = fold_incident(effective)) {
+      write_incident(db, records, *s);
+      written = true;
+    }
+  } else if (type == "complaint") {
+    if (auto s = fold_complaint(effective, calendar)) {
+      write_complaint(db, *s);
+      written = true;
+    }
+  }
+  if (!written) {
+    run(db, std::string("DELETE FROM ") + table + " WHERE " + key_column_of(type) + " = ?", {key});
+  }
+  if (type == "equipment") {
     // An incident's grade depends on its equipment's category.
     for (const auto& incident :
          keys_of(db, "SELECT incident_no FROM incidents WHERE equipment_code = ?", key)) {
       refresh_record(db, records, "incident", incident);
     }
-  } else if (type == "batch") {
-    if (auto s = fold_batch(effective, calendar)) write_batch(db, *s, calendar);
-  } else if (type == "incident") {
-    if (auto s = fold_incident(effective)) write_incident(db, records, *s);
-  } else if (type == "complaint") {
-    if (auto s = fold_complaint(effective, calendar)) write_complaint(db, *s);
   }
 }
 

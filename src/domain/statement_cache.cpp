@@ -10,10 +10,12 @@ StatementCache::Use::~Use() {
   }
 }
 
-StatementCache::Use StatementCache::use(const std::string& sql) {
+StatementCache::Use StatementCache::use(std::string_view sql) {
   auto found = statements_.find(sql);
   if (found == statements_.end()) {
-    found = statements_.emplace(sql, std::make_unique<SQLite::Statement>(db_, sql)).first;
+    std::string text(sql);
+    auto statement = std::make_unique<SQLite::Statement>(db_, text);
+    found = statements_.emplace(std::move(text), std::move(statement)).first;
   }
   return Use(*found->second);
 }

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace qledger {
 
@@ -33,7 +34,7 @@ class StatementCache {
     SQLite::Statement& statement_;
   };
 
-  Use use(const std::string& sql);
+  Use use(std::string_view sql);
   SQLite::Database& db() const { return db_; }
 
  private:
