@@ -14,8 +14,7 @@ TEST_SUITE("report_dates") {
     CHECK(business_date_set_by("complaint.received", Json{{"received_on", "2025-05-06"}}) ==
           "2025-05-06");
     CHECK(business_date_set_by("incident.reported",
-                               Json{{"occurred_at", "2025-07-08T23:30:00+08:00"}}) ==
-          "2025-07-08");
+                               Json{{"occurred_at", "2025-07-08T23:30:00+08:00"}}) == "2025-07-08");
     // Another kind's field does not count.
     CHECK_FALSE(business_date_set_by("inspection.recorded", Json{{"received_on", "2025-05-06"}}));
   }
@@ -44,12 +43,12 @@ TEST_SUITE("report_dates") {
     CHECK_FALSE(business_date_set_by("correction", Json{{"target_seq", 9}}));
     // A non-string value is skipped (SQL's COALESCE would only skip null).
     CHECK(correction({{"sampling_date", nullptr}, {"received_on", "2025-03-04"}}) == "2025-03-04");
-    CHECK(correction({{"sampling_date", 20250102}, {"received_on", "2025-03-04"}}) ==
-          "2025-03-04");
+    CHECK(correction({{"sampling_date", 20250102}, {"received_on", "2025-03-04"}}) == "2025-03-04");
   }
 
   TEST_CASE("the occurred_at prefix counts characters, as SQL substr does") {
-    CHECK(business_date_set_by("incident.reported", Json{{"occurred_at", "二〇二五年七月八日晚上"}}) ==
+    CHECK(business_date_set_by("incident.reported",
+                               Json{{"occurred_at", "二〇二五年七月八日晚上"}}) ==
           "二〇二五年七月八日晚");
     CHECK(business_date_set_by("incident.reported", Json{{"occurred_at", "short"}}) == "short");
     CHECK(business_date_set_by("incident.reported", Json{{"occurred_at", ""}}) == "");
