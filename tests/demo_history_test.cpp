@@ -16,6 +16,7 @@
 #include "qledger/identifiers.hpp"
 #include "qledger/incident_grade.hpp"
 #include "qledger/ledger_setup.hpp"
+#include "qledger/schema_migrations.hpp"
 #include "qledger/verifier.hpp"
 #include "test_support.hpp"
 
@@ -349,6 +350,75 @@ TEST_SUITE("demo") {
     CHECK(count_rows(db, "SELECT COUNT(*) FROM incidents WHERE grade = 'none'") > 0);
   }
 
+  TEST_CASE("schema 0005: a ledger at version 4 keeps its report index, and old writers fail") {
+    TempDir dir;
+    const std::string path = fresh_ledger(dir, "v4.db");
+    DemoOptions options;
+    options.seed = 3;
+    options.end = CivilDate(2025, 3, 31);
+    options.correction_permille = 100;
+    auto requests = generate(options);
+    REQUIRE(requests.size() > 200);
+    const std::size_t half = requests.size() / 2;
+    auto append_range = [&](std::size_t from, std::size_t to) {
+      const auto ledger = open_domain_ledger(path, fixed_today);
+      std::size_t next = from;
+      const BulkResult r = ledger->append_all([&]() -> std::optional<AppendRequest> {
+        if (next == to) return std::nullopt;
+        return requests[next++];
+      });
+      REQUIRE(r.rejected_count == 0);
+      REQUIRE(r.committed);
+    };
+    append_range(0, half);
+    // Put the file back to version 4: the old trigger instead of the guard.
+    std::string trigger;
+    for (const auto& m : schema_migrations()) {
+      if (m.name == "0003_report_index.sql") {
+        const std::string sql(m.sql);
+        const auto start = sql.find("CREATE TRIGGER report_dates_on_index");
+        trigger = sql.substr(start, sql.find("END;", start) + 4 - start);
+      }
+    }
+    REQUIRE(!trigger.empty());
+    {
+      SQLite::Database db(path, SQLite::OPEN_READWRITE);
+      REQUIRE(count_rows(db, "PRAGMA user_version") == 5);
+      db.exec("DROP TRIGGER event_index_needs_report_dates_writer");
+      db.exec(trigger);
+      db.exec("PRAGMA user_version = 4");
+    }
+    const auto rows_at_v4 = report_dates_rows(path);
+    CHECK(rows_at_v4.size() > 20);
+    append_range(half, requests.size());  // opening migrates to 5
+    {
+      SQLite::Database db(path, SQLite::OPEN_READONLY);
+      CHECK(count_rows(db, "PRAGMA user_version") == 5);
+      CHECK(count_rows(db,
+                       "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                       "'report_dates_on_index'") == 0);
+      CHECK(count_rows(db,
+                       "SELECT COUNT(*) FROM sqlite_master WHERE name = "
+                       "'event_index_needs_report_dates_writer'") == 1);
+    }
+    const auto rows = report_dates_rows(path);
+    CHECK(std::includes(rows.begin(), rows.end(), rows_at_v4.begin(), rows_at_v4.end()));
+    CHECK(rows.size() > rows_at_v4.size());
+    CHECK(rows == report_dates_by_sql(path));
+    // A writer that does not know the guard (an older qledger, or plain SQL) cannot index an
+    // event without the report index, so it cannot append through the projections at all.
+    SQLite::Database plain(path, SQLite::OPEN_READWRITE);
+    const auto indexed = count_rows(plain, "SELECT COUNT(*) FROM event_index");
+    try {
+      plain.exec(
+          "INSERT INTO event_index VALUES (999999, 'inspection.recorded', 'batch', 'X', NULL)");
+      FAIL("the guard trigger let an unknown writer through");
+    } catch (const SQLite::Exception& e) {
+      CHECK(std::string(e.what()).find("qledger_writes_report_dates") != std::string::npos);
+    }
+    CHECK(count_rows(plain, "SELECT COUNT(*) FROM event_index") == indexed);
+  }
+
   TEST_CASE(
       "projections rebuilt from the raw events equal the live ones after corrections and voids") {
     TempDir dir;
@@ -399,6 +469,9 @@ TEST_SUITE("demo") {
     const std::string before = dump_projections(path);
     {
       SQLite::Database db(path, SQLite::OPEN_READWRITE);
+      // The report index is not a projection table (rows are never removed); empty it so the
+      // rebuild must write every row again.
+      db.exec("DELETE FROM report_dates");
       CHECK(rebuild_projections(db) == requests.size());
       for (const auto& table : projection_tables()) {
         CAPTURE(table);

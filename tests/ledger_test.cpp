@@ -68,6 +68,17 @@ class RejectOdd : public EventApplier {
   }
 };
 
+// Breaks the EventApplier contract: rejects in project(), after the leaf is written.
+class RejectLate : public EventApplier {
+ public:
+  void prepare(SQLite::Database&, Leaf&) override {}
+  void project(SQLite::Database&, const Leaf& leaf) override {
+    if (leaf.payload["i"].get<int>() == 3) {
+      throw AppendRejected({{"i", "late", "refused too late", "拒绝得太晚"}});
+    }
+  }
+};
+
 }  // namespace
 
 TEST_SUITE("ledger") {
@@ -233,6 +244,26 @@ TEST_SUITE("ledger") {
     }
     CHECK(row_count(db, "events") == 5);
     CHECK(row_count(db, "side_effects") == 5);
+    CHECK(verify_ledger(db, {}).intact());
+  }
+
+  TEST_CASE("a rejection from project() fails the transaction instead of skipping the event") {
+    TempDir dir;
+    const std::string db = make_ledger(dir);
+    {
+      Ledger ledger(db, {}, std::make_shared<RejectLate>());
+      ledger.append(request(1));
+      CHECK_THROWS_AS(ledger.append(request(3)), std::logic_error);
+      try {
+        ledger.append(request(3));
+      } catch (const AppendRejected&) {
+        FAIL("reported as a rejection although the leaf had been written");
+      } catch (const std::exception&) {
+      }
+      const Receipt r = ledger.append(request(4));
+      CHECK(r.seq == 2);
+    }
+    CHECK(row_count(db, "events") == 2);
     CHECK(verify_ledger(db, {}).intact());
   }
 

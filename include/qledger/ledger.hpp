@@ -90,7 +90,8 @@ class EventApplier {
   // AppendRejected rejects only this event, rolling back its writes; any other exception fails
   // the whole batch.
   virtual void prepare(SQLite::Database& db, Leaf& leaf) = 0;
-  // After the event's row is inserted: update derived tables. Must not reject.
+  // After the event's row is inserted: update derived tables. Must not reject: AppendRejected
+  // thrown here fails the whole batch (std::logic_error), like any other exception.
   virtual void project(SQLite::Database& /*db*/, const Leaf& /*leaf*/) {}
 };
 

@@ -8,6 +8,7 @@
 
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include <stdexcept>
 #include <variant>
@@ -237,6 +238,18 @@ void refresh_record(StatementCache& db, const LedgerRecords& records, const std:
   }
 }
 
+// Lets `db` insert into event_index: schema/0005 has a trigger calling this function, so that a
+// qledger too old to write report_dates itself fails to append instead of leaving records out of
+// the report index. Idempotent.
+void allow_event_index_writes(SQLite::Database& db) {
+  const int rc = sqlite3_create_function_v2(
+      db.getHandle(), "qledger_writes_report_dates", 0,
+      SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+      [](sqlite3_context* context, int, sqlite3_value**) { sqlite3_result_null(context); }, nullptr,
+      nullptr, nullptr);
+  if (rc != SQLITE_OK) throw SQLite::Exception(db.getHandle(), rc);
+}
+
 // Replaces the complainant's personal data in the payload by a salted commitment and stores it
 // apart (table personal_data).
 void move_personal_data(StatementCache& db, Leaf& leaf) {
@@ -456,6 +469,7 @@ DomainApplier::~DomainApplier() = default;
 
 StatementCache& DomainApplier::statements(SQLite::Database& db) {
   if (!statements_) {
+    allow_event_index_writes(db);
     statements_ = std::make_unique<StatementCache>(db);
   } else if (&statements_->db() != &db) {
     throw std::logic_error("a DomainApplier serves the one connection it was first used with");
@@ -555,6 +569,7 @@ FieldProblems validate_against_ledger(SQLite::Database& db, const std::string& k
 }
 
 void project_event(SQLite::Database& db, const Leaf& leaf) {
+  allow_event_index_writes(db);
   StatementCache statements(db);
   project_with(statements, leaf);
 }
@@ -567,6 +582,7 @@ const std::vector<std::string>& projection_tables() {
 }
 
 std::uint64_t rebuild_projections(SQLite::Database& db) {
+  allow_event_index_writes(db);
   SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
   for (const auto& table : projection_tables()) db.exec("DELETE FROM " + table);
   StatementCache statements(db);  // reset before the commit: each use resets its statement

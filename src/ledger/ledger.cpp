@@ -232,7 +232,14 @@ struct Ledger::Writer {
       insert_node.reset();
     }
     if (applier) {
-      applier->project(*db, leaf);
+      try {
+        applier->project(*db, leaf);
+      } catch (const AppendRejected&) {
+        // Too late to refuse: the leaf and its tree nodes are written. Fail the transaction
+        // instead of reporting a rejection while the chain moved on.
+        throw std::logic_error(
+            "an EventApplier rejected an event in project(); only prepare() may");
+      }
       run_once(end_event);
     }
     c.prev = lh;

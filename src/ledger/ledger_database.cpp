@@ -56,7 +56,10 @@ std::unique_ptr<SQLite::Database> open_ledger_database(const std::string& path, 
     // Every event is written inside a savepoint, so SQLite keeps a statement journal of the pages
     // it changes; in a file that cost a write(2) per page and a quarter of a bulk import's time.
     // The statement journal only serves rolling back a savepoint of the open transaction (the WAL
-    // alone makes a commit durable), so keeping it in memory loses nothing on a crash.
+    // alone makes a commit durable), so keeping it in memory loses nothing on a crash. It also
+    // puts this connection's other temporary files in memory: the journal of an event that
+    // rewrites many projection rows (a calendar year loaded re-derives every batch's and
+    // complaint's deadlines) holds those pages in RAM until the event is released.
     db->exec("PRAGMA temp_store = MEMORY");
   }
   db->exec("PRAGMA synchronous = FULL");
