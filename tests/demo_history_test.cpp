@@ -90,24 +90,19 @@ std::vector<std::string> report_dates_rows(const std::string& path) {
                  "ORDER BY 1, 2, 3, 4");
 }
 
-// What 0003_report_index.sql's trigger computed for every indexed event, in SQL.
+// What 0003_report_index.sql computed for every indexed event: its own backfill query (the
+// trigger's expression over every event_index row), taken from the migration as shipped.
 std::vector<std::string> report_dates_by_sql(const std::string& path) {
-  return rows_of(path, R"(
-    SELECT DISTINCT record_type, d, record_key, seq FROM (
-      SELECT i.record_type, i.record_key, i.seq, CASE i.kind
-          WHEN 'inspection.recorded' THEN json_extract(p, '$.sampling_date')
-          WHEN 'complaint.received' THEN json_extract(p, '$.received_on')
-          WHEN 'incident.reported' THEN substr(json_extract(p, '$.occurred_at'), 1, 10)
-          ELSE COALESCE(json_extract(p, '$.values.sampling_date'),
-                        json_extract(p, '$.values.received_on'),
-                        substr(json_extract(p, '$.values.occurred_at'), 1, 10))
-          END AS d
-      FROM event_index i
-      JOIN (SELECT seq, json_extract(CAST(leaf AS TEXT), '$.payload') AS p FROM events) e
-        ON e.seq = i.seq
-      WHERE i.kind IN ('inspection.recorded', 'complaint.received', 'incident.reported',
-                       'correction'))
-    WHERE d IS NOT NULL ORDER BY 1, 2, 3, 4)");
+  std::string sql;
+  for (const auto& m : schema_migrations()) {
+    if (m.name == "0003_report_index.sql") sql = m.sql;
+  }
+  const auto start = sql.find("SELECT record_type, d, record_key, seq FROM (");
+  const auto end = sql.find("WHERE d IS NOT NULL;", start);
+  REQUIRE(start != std::string::npos);
+  REQUIRE(end != std::string::npos);
+  const std::string backfill = sql.substr(start, end + 19 - start);  // without the ';'
+  return rows_of(path, "SELECT DISTINCT * FROM (" + backfill + ") ORDER BY 1, 2, 3, 4");
 }
 
 std::string dump_projections(const std::string& path) {

@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "qledger/leaf.hpp"
+#include "reference_leaf.hpp"
 
 #include <string>
 #include <vector>
@@ -9,17 +10,7 @@
 using namespace qledger;
 
 namespace {
-// The leaf as the canonical encoding of one JSON object with the seven members: how the format
-// document defines it, computed without encode_leaf.
-std::string reference_bytes(const Leaf& leaf) {
-  return encode_canonical(Json{{"actor", leaf.actor},
-                               {"kind", leaf.kind},
-                               {"payload", leaf.payload},
-                               {"prev", to_hex(leaf.prev)},
-                               {"recorded_at", leaf.recorded_at},
-                               {"seq", static_cast<std::int64_t>(leaf.seq)},
-                               {"v", 1}});
-}
+using test::reference_leaf_bytes;
 
 Leaf sample_leaf() {
   Leaf leaf;
@@ -118,7 +109,7 @@ TEST_SUITE("leaf") {
           leaf.payload = payload;
           leaf.seq = seq;
           leaf.prev[0] = static_cast<std::uint8_t>(seq);
-          CHECK(encode_leaf(leaf) == reference_bytes(leaf));
+          CHECK(encode_leaf(leaf) == reference_leaf_bytes(leaf));
           ++checked;
         }
       }
@@ -132,7 +123,7 @@ TEST_SUITE("leaf") {
     Leaf widest = sample_leaf();
     widest.seq = static_cast<std::uint64_t>(kMaxSafeInteger);
     widest.payload = Json{{"text", ""}};
-    const std::size_t empty_size = reference_bytes(widest).size();
+    const std::size_t empty_size = reference_leaf_bytes(widest).size();
     REQUIRE(empty_size < kMaxLeafBytes);
     const std::size_t longest = kMaxLeafBytes - empty_size;
     CHECK_FALSE(

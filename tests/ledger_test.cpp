@@ -13,6 +13,7 @@
 #include "qledger/ledger_setup.hpp"
 #include "qledger/merkle.hpp"
 #include "qledger/verifier.hpp"
+#include "reference_leaf.hpp"
 #include "test_support.hpp"
 
 using namespace qledger;
@@ -199,14 +200,7 @@ TEST_SUITE("ledger") {
                 actor,
                 Json{{"text", std::string(text, 'a')}},
                 kGenesisPrev};
-      return encode_canonical(Json{{"actor", leaf.actor},
-                                   {"kind", leaf.kind},
-                                   {"payload", leaf.payload},
-                                   {"prev", to_hex(leaf.prev)},
-                                   {"recorded_at", leaf.recorded_at},
-                                   {"seq", static_cast<std::int64_t>(leaf.seq)},
-                                   {"v", 1}})
-          .size();
+      return test::reference_leaf_bytes(leaf).size();
     };
     const std::size_t fits = kMaxLeafBytes - leaf_size(0);
     REQUIRE(leaf_size(fits) == kMaxLeafBytes);
