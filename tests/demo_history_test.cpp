@@ -92,11 +92,16 @@ std::vector<std::string> report_dates_rows(const std::string& path) {
 
 // What 0003_report_index.sql computed for every indexed event: its own backfill query (the
 // trigger's expression over every event_index row), taken from the migration as shipped.
-std::vector<std::string> report_dates_by_sql(const std::string& path) {
-  std::string sql;
+std::string migration_sql(std::string_view name) {
   for (const auto& m : schema_migrations()) {
-    if (m.name == "0003_report_index.sql") sql = m.sql;
+    if (m.name == name) return std::string(m.sql);
   }
+  FAIL("no migration " << name);
+  return "";
+}
+
+std::vector<std::string> report_dates_by_sql(const std::string& path) {
+  const std::string sql = migration_sql("0003_report_index.sql");
   const auto start = sql.find("SELECT record_type, d, record_key, seq FROM (");
   const auto end = sql.find("WHERE d IS NOT NULL;", start);
   REQUIRE(start != std::string::npos);
@@ -367,15 +372,10 @@ TEST_SUITE("demo") {
     };
     append_range(0, half);
     // Put the file back to version 4: the old trigger instead of the guard.
-    std::string trigger;
-    for (const auto& m : schema_migrations()) {
-      if (m.name == "0003_report_index.sql") {
-        const std::string sql(m.sql);
-        const auto start = sql.find("CREATE TRIGGER report_dates_on_index");
-        trigger = sql.substr(start, sql.find("END;", start) + 4 - start);
-      }
-    }
-    REQUIRE(!trigger.empty());
+    const std::string v3 = migration_sql("0003_report_index.sql");
+    const auto start = v3.find("CREATE TRIGGER report_dates_on_index");
+    REQUIRE(start != std::string::npos);
+    const std::string trigger = v3.substr(start, v3.find("END;", start) + 4 - start);
     {
       SQLite::Database db(path, SQLite::OPEN_READWRITE);
       REQUIRE(count_rows(db, "PRAGMA user_version") == 5);
