@@ -195,36 +195,23 @@ void refresh_record(StatementCache& db, const LedgerRecords& records, const std:
   // The row is replaced by the record's fold (INSERT OR REPLACE), or removed when nothing of the
   // record is in force (a voided creating event).
   bool written = false;
+  const auto write_if = [&](const auto& state, const auto& write) {
+    if (!state) return;
+    write(*state);
+    written = true;
+  };
   if (type == "entity") {
-    if (auto s = fold_entity(effective)) {
-      write_entity(db, *s);
-      written = true;
-    }
+    write_if(fold_entity(effective), [&](const auto& s) { write_entity(db, s); });
   } else if (type == "licence") {
-    if (auto s = fold_licence(effective)) {
-      write_licence(db, *s);
-      written = true;
-    }
+    write_if(fold_licence(effective), [&](const auto& s) { write_licence(db, s); });
   } else if (type == "equipment") {
-    if (auto s = fold_equipment(effective)) {
-      write_equipment(db, *s);
-      written = true;
-    }
+    write_if(fold_equipment(effective), [&](const auto& s) { write_equipment(db, s); });
   } else if (type == "batch") {
-    if (auto s = fold_batch(effective, calendar)) {
-      write_batch(db, *s, calendar);
-      written = true;
-    }
+    write_if(fold_batch(effective, calendar), [&](const auto& s) { write_batch(db, s, calendar); });
   } else if (type == "incident") {
-    if (auto s = fold_incident(effective)) {
-      write_incident(db, records, *s);
-      written = true;
-    }
+    write_if(fold_incident(effective), [&](const auto& s) { write_incident(db, records, s); });
   } else if (type == "complaint") {
-    if (auto s = fold_complaint(effective, calendar)) {
-      write_complaint(db, *s);
-      written = true;
-    }
+    write_if(fold_complaint(effective, calendar), [&](const auto& s) { write_complaint(db, s); });
   }
   if (!written) {
     run(db, std::string("DELETE FROM ") + table + " WHERE " + key_column_of(type) + " = ?", {key});
