@@ -99,6 +99,29 @@ TEST_SUITE("daemon") {
     CHECK(store.list_tokens().size() == 2);
   }
 
+  TEST_CASE("a token or session ended by another process is refused at the next request") {
+    // The daemon keeps its lookups prepared; `qledger users` changes the file from another
+    // process. A prepared statement must still see every committed change.
+    TempDir dir;
+    UserStore daemon_store(dir.file("users.db"), 1000);
+    UserStore cli_store(dir.file("users.db"), 1000);
+    cli_store.add_user("li", "a long password", Role::kInspector, "root");
+    cli_store.add_user("wang", "a long password", Role::kInspector, "root");
+    const NewToken t = cli_store.create_token("li", "script", std::nullopt, "root");
+    const NewToken t2 = cli_store.create_token("wang", "script", std::nullopt, "root");
+    const NewSession s = cli_store.create_session(cli_store.find_user("wang")->id, 3600, 1000);
+    for (int round = 0; round < 2; ++round) {  // the second round runs the cached statements
+      CHECK(daemon_store.user_for_token(t.secret, unix_now())->username == "li");
+      CHECK(daemon_store.user_for_token(t2.secret, unix_now())->username == "wang");
+      CHECK(daemon_store.find_session(s.id, 1001, 3600)->user.username == "wang");
+    }
+    cli_store.revoke_token(t.id, "root");
+    CHECK_FALSE(daemon_store.user_for_token(t.secret, unix_now()));
+    cli_store.set_disabled("wang", true, "root");
+    CHECK_FALSE(daemon_store.user_for_token(t2.secret, unix_now()));
+    CHECK_FALSE(daemon_store.find_session(s.id, 1002, 3600));
+  }
+
   TEST_CASE("sessions: sliding idle timeout and absolute lifetime") {
     TempDir dir;
     UserStore store(dir.file("users.db"), 1000);

@@ -31,6 +31,8 @@
 
 namespace qledger {
 
+class StatementCache;  // qledger/statement_cache.hpp
+
 enum class Role { kInspector, kSupervisor, kAnalyst, kAdmin };
 
 std::string_view role_name(Role role);                  // "inspector", …
@@ -161,6 +163,8 @@ class UserStore {
 
   std::mutex mutex_;
   std::unique_ptr<SQLite::Database> db_;
+  // The per-request lookups (token, session), prepared once; destroyed before db_.
+  std::unique_ptr<StatementCache> statements_;
   std::uint32_t iterations_;
   std::string dummy_hash_;
   AccountJournal journal_;

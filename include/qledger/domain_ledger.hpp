@@ -15,7 +15,7 @@ namespace qledger {
 
 using TodayClock = std::function<CivilDate()>;
 
-class StatementCache;  // src/domain/statement_cache.hpp
+class StatementCache;  // qledger/statement_cache.hpp
 
 // RecordLookup over a ledger file's tables, read in whatever transaction `db` is in. Batches,
 // incidents and complaints are folded from their events; entities, licences and equipment are

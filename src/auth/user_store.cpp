@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "qledger/auth_users.hpp"
+#include "qledger/statement_cache.hpp"
 
 namespace qledger {
 
@@ -123,6 +124,7 @@ UserStore::UserStore(const std::string& path, std::uint32_t iterations) : iterat
     db_->exec("ALTER TABLE sessions ADD COLUMN last_seen INTEGER NOT NULL DEFAULT 0");
   }
   dummy_hash_ = hash_password("qledgerd-dummy-password", iterations_);
+  statements_ = std::make_unique<StatementCache>(*db_);
 }
 
 UserStore::~UserStore() = default;
@@ -304,26 +306,29 @@ std::optional<ActiveSession> UserStore::find_session(std::string_view id, std::i
   if (id.size() != 64) return std::nullopt;
   const std::string digest = secret_digest(id);
   std::lock_guard lock(mutex_);
-  SQLite::Statement q(*db_,
-                      "SELECT u.id, u.username, u.role, u.disabled, s.csrf, s.expires_at, "
-                      "s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id "
-                      "WHERE s.digest = ? AND u.disabled = 0");
-  q.bind(1, digest);
-  if (!q.executeStep()) return std::nullopt;
-  ActiveSession s{read_user(q), q.getColumn(4).getString(), q.getColumn(5).getInt64()};
-  const std::int64_t last_seen = q.getColumn(6).getInt64();
-  q.reset();
+  ActiveSession s;
+  std::int64_t last_seen = 0;
+  {
+    auto q = statements_->use(
+        "SELECT u.id, u.username, u.role, u.disabled, s.csrf, s.expires_at, "
+        "s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id "
+        "WHERE s.digest = ? AND u.disabled = 0");
+    q->bind(1, digest);
+    if (!q->executeStep()) return std::nullopt;
+    s = ActiveSession{read_user(*q), q->getColumn(4).getString(), q->getColumn(5).getInt64()};
+    last_seen = q->getColumn(6).getInt64();
+  }
   if (now >= s.expires_at || now - last_seen >= idle_seconds) {
-    SQLite::Statement end(*db_, "DELETE FROM sessions WHERE digest = ?");
-    end.bind(1, digest);
-    end.exec();
+    auto end = statements_->use("DELETE FROM sessions WHERE digest = ?");
+    end->bind(1, digest);
+    end->exec();
     return std::nullopt;
   }
   if (now - last_seen >= kSessionTouchSeconds) {
-    SQLite::Statement touch(*db_, "UPDATE sessions SET last_seen = ? WHERE digest = ?");
-    touch.bind(1, static_cast<std::int64_t>(now));
-    touch.bind(2, digest);
-    touch.exec();
+    auto touch = statements_->use("UPDATE sessions SET last_seen = ? WHERE digest = ?");
+    touch->bind(1, static_cast<std::int64_t>(now));
+    touch->bind(2, digest);
+    touch->exec();
   }
   return s;
 }
@@ -404,15 +409,16 @@ std::vector<TokenInfo> UserStore::list_tokens() {
 
 std::optional<User> UserStore::user_for_token(std::string_view secret, std::int64_t now) {
   if (secret.size() != 68 || secret.substr(0, 4) != "qlt_") return std::nullopt;
+  const std::string digest = secret_digest(secret);
   std::lock_guard lock(mutex_);
-  SQLite::Statement q(*db_,
-                      "SELECT u.id, u.username, u.role, u.disabled FROM api_tokens t "
-                      "JOIN users u ON u.id = t.user_id WHERE t.digest = ? AND t.revoked = 0 "
-                      "AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled = 0");
-  q.bind(1, secret_digest(secret));
-  q.bind(2, static_cast<std::int64_t>(now));
-  if (!q.executeStep()) return std::nullopt;
-  return read_user(q);
+  auto q = statements_->use(
+      "SELECT u.id, u.username, u.role, u.disabled FROM api_tokens t "
+      "JOIN users u ON u.id = t.user_id WHERE t.digest = ? AND t.revoked = 0 "
+      "AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled = 0");
+  q->bind(1, digest);
+  q->bind(2, static_cast<std::int64_t>(now));
+  if (!q->executeStep()) return std::nullopt;
+  return read_user(*q);
 }
 
 IdempotencyClaim UserStore::claim_idempotency_key(std::int64_t user_id, const std::string& key,

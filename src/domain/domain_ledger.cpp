@@ -2,7 +2,7 @@
 
 #include "qledger/report_dates.hpp"
 
-#include "statement_cache.hpp"
+#include "qledger/statement_cache.hpp"
 
 #include <openssl/rand.h>
 

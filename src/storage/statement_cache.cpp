@@ -1,4 +1,4 @@
-#include "statement_cache.hpp"
+#include "qledger/statement_cache.hpp"
 
 namespace qledger {
 

@@ -1,6 +1,7 @@
 // Prepared statements of one SQLite connection, kept for reuse: the domain applier runs the same
-// few lookups and projection writes for every event, and preparing them anew each time cost more
-// than running them. Statements are keyed by their SQL text.
+// few lookups and projection writes for every event, and the accounts store looks up a token or
+// session for every request; preparing them anew each time cost more than running them.
+// Statements are keyed by their SQL text. Not thread-safe: one user at a time (the connection's).
 #pragma once
 
 #include <SQLiteCpp/Database.h>
