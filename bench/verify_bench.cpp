@@ -7,7 +7,8 @@
 //    keeping --window append_async futures outstanding (build time is printed, not measured
 //    against a goal). With --db PATH an existing ledger is used instead (nothing is built).
 // 2. Times verify_ledger() over it (--verify-runs times, default 2; the fastest, warm-cache run
-//    is reported, as wall time and as the calling thread's CPU time) and, in the
+//    is reported, as wall time and as the process's CPU time: the verifier reads on a second
+//    thread) and, in the
 //    same process, raw SHA-256: Sha256::leaf_hash over the same leaf bytes, read into memory
 //    first. Reports events/s and the ratio verify/raw (goals: >= 0.6x and >= 1.5M events/s).
 //    Then times the verifier's parts separately (events scan, leaf hash, decode_leaf, Merkle
@@ -201,7 +202,8 @@ int main(int argc, char** argv) {
     // --- verification vs raw SHA-256 -------------------------------------------------------
     qledger::VerifyReport report;
     const qb::Span verify = qb::best_of(
-        verify_runs, [&] { report = qledger::verify_ledger(path, qledger::VerifyOptions{}); });
+        verify_runs, [&] { report = qledger::verify_ledger(path, qledger::VerifyOptions{}); },
+        qb::CpuOf::kProcess);
     if (!report.intact()) {
       throw std::runtime_error(
           "verify_ledger did not find the ledger intact: " +
@@ -231,9 +233,10 @@ int main(int argc, char** argv) {
       const double r = cpu ? sha.cpu : sha.wall;
       const double ratio = r / v;
       std::printf("| %llu | %s | %.2f | %s | %s | %.3f | %s | %s |\n",
-                  static_cast<unsigned long long>(events), cpu ? "thread CPU" : "wall", v,
-                  qb::fmt_rate(n / v).c_str(), qb::fmt_rate(n / r).c_str(), ratio,
-                  qb::met(ratio >= 0.6).c_str(), qb::met(n / v >= 1.5e6).c_str());
+                  static_cast<unsigned long long>(events),
+                  cpu ? "CPU (verify: both threads)" : "wall", v, qb::fmt_rate(n / v).c_str(),
+                  qb::fmt_rate(n / r).c_str(), ratio, qb::met(ratio >= 0.6).c_str(),
+                  qb::met(n / v >= 1.5e6).c_str());
     }
     std::printf("\n");
 

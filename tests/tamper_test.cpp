@@ -5,6 +5,8 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <future>
+
 #include "qledger/checkpoint.hpp"
 #include "qledger/ledger.hpp"
 #include "qledger/ledger_setup.hpp"
@@ -17,28 +19,34 @@ using qledger::test::TempDir;
 
 namespace {
 
-// A ledger of 40 events with checkpoints at sizes 20 and 40, plus a backup copy at size 20.
+// A ledger of `total` events (40 unless told) with checkpoints at sizes `early` (20) and `total`,
+// plus a backup copy at size `early`.
 struct Fixture {
   TempDir dir;
   std::string db = dir.file("ledger.db");
-  std::string backup_at_20 = dir.file("backup-20.db");
+  std::string backup_early = dir.file("backup-early.db");
   VerifierKey key;
-  std::string checkpoint_20, checkpoint_40;
+  std::string checkpoint_early, checkpoint_head;
 
-  Fixture() {
+  explicit Fixture(int early = 20, int total = 40) {
     key = init_ledger(db, default_key_path(db), "qledger.test/tamper");
-    append_range(1, 20);
-    checkpoint_20 = sign_now();
-    std::filesystem::copy_file(db, backup_at_20);
-    append_range(21, 40);
-    checkpoint_40 = sign_now();
+    append_range(1, early);
+    checkpoint_early = sign_now();
+    std::filesystem::copy_file(db, backup_early);
+    append_range(early + 1, total);
+    checkpoint_head = sign_now();
   }
 
   void append_range(int first, int last) {
     Ledger ledger(db);
+    std::vector<std::future<Receipt>> pending;
     for (int i = first; i <= last; ++i) {
-      ledger.append({"test.sample", "inspector-" + std::to_string(i % 3),
-                     Json{{"sample_no", "HS-" + std::to_string(i)}, {"conclusion", "合格"}}});
+      pending.push_back(ledger.append_async(
+          {"test.sample", "inspector-" + std::to_string(i % 3),
+           Json{{"sample_no", "HS-" + std::to_string(i)}, {"conclusion", "合格"}}}));
+    }
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      REQUIRE(pending[i].get().seq == static_cast<std::uint64_t>(first) + i);
     }
   }  // closing the last connection folds the WAL into the main file
 
@@ -135,7 +143,7 @@ void rewrite_history(const std::string& path, int from_seq) {
 TEST_SUITE("tamper") {
   TEST_CASE("the untouched ledger verifies with both checkpoints") {
     Fixture f;
-    const auto r = f.verify(f.db, {f.checkpoint_20, f.checkpoint_40});
+    const auto r = f.verify(f.db, {f.checkpoint_early, f.checkpoint_head});
     CHECK(r.intact());
     CHECK(r.tree_size == 40);
     REQUIRE(r.checkpoints.size() == 2);
@@ -241,7 +249,7 @@ TEST_SUITE("tamper") {
     SQLite::Database(path, SQLite::OPEN_READWRITE).exec("DELETE FROM events WHERE seq > 33");
     SQLite::Database(path, SQLite::OPEN_READWRITE)
         .exec("DELETE FROM tree_nodes WHERE ((idx + 1) << level) > 33");
-    expect_first_problem(f.verify(path, {f.checkpoint_40}), 34, "rolled_back");
+    expect_first_problem(f.verify(path, {f.checkpoint_head}), 34, "rolled_back");
     // Without a checkpoint a clean truncation is indistinguishable from a shorter ledger:
     // this is why checkpoints must be kept outside the file (docs/ledger-format.md).
     CHECK(f.verify(path).intact());
@@ -252,13 +260,13 @@ TEST_SUITE("tamper") {
     const auto path = f.tampered_copy("rewrite.db");
     rewrite_history(path, 11);
     CHECK(f.verify(path).intact());  // self-consistent: the chain alone cannot see it
-    const auto r = f.verify(path, {f.checkpoint_20, f.checkpoint_40});
+    const auto r = f.verify(path, {f.checkpoint_early, f.checkpoint_head});
     expect_first_problem(r, 1, "rewritten");
     CHECK(r.problems.front().message.find("between seq 1 and 20") != std::string::npos);
     // A rewrite after the first checkpoint is bounded by it.
     const auto later = f.tampered_copy("rewrite-late.db");
     rewrite_history(later, 25);
-    const auto r2 = f.verify(later, {f.checkpoint_20, f.checkpoint_40});
+    const auto r2 = f.verify(later, {f.checkpoint_early, f.checkpoint_head});
     expect_first_problem(r2, 21, "rewritten");
     CHECK(r2.checkpoints[0].ok);
     CHECK_FALSE(r2.checkpoints[1].ok);
@@ -266,7 +274,7 @@ TEST_SUITE("tamper") {
 
   TEST_CASE("the file replaced by an older backup") {
     Fixture f;
-    const auto r = f.verify(f.backup_at_20, {f.checkpoint_20, f.checkpoint_40});
+    const auto r = f.verify(f.backup_early, {f.checkpoint_early, f.checkpoint_head});
     expect_first_problem(r, 21, "rolled_back");
     CHECK(r.checkpoints[0].ok);
   }
@@ -288,7 +296,7 @@ TEST_SUITE("tamper") {
 
   TEST_CASE("an altered checkpoint file") {
     Fixture f;
-    std::string note = f.checkpoint_40;
+    std::string note = f.checkpoint_head;
     note.replace(note.find("\n40\n"), 4, "\n41\n");
     expect_first_problem(f.verify(f.db, {note}), 0, "checkpoint_invalid");
   }
@@ -308,12 +316,89 @@ TEST_SUITE("tamper") {
       u.exec();
     }
     // The supervisor's own key still accepts the genuine checkpoint.
-    CHECK(f.verify(path, {f.checkpoint_40}).intact());
+    CHECK(f.verify(path, {f.checkpoint_head}).intact());
     // Relying on the key stored in the file would reject the genuine checkpoint: still detected.
     VerifyOptions options;
-    options.checkpoints.push_back({"cp", f.checkpoint_40});
+    options.checkpoints.push_back({"cp", f.checkpoint_head});
     const auto r = verify_ledger(path, options);
     CHECK(r.key_from_ledger);
     CHECK_FALSE(r.intact());
+  }
+}
+
+// The verifier reads on one thread and checks on another, in batches of 2,048 rows: tampering
+// beyond the first batch, or in two batches at once, must be reported exactly as a single pass
+// would — the first bad row, and only it.
+TEST_SUITE("tamper across the verifier's batches") {
+  struct Big : Fixture {
+    Big() : Fixture(3000, 5000) {}
+  };
+
+  TEST_CASE("5,000 events verify, with the writer's root and both checkpoints") {
+    Big f;
+    const auto r = f.verify(f.db, {f.checkpoint_early, f.checkpoint_head});
+    CHECK(r.intact());
+    CHECK(r.events_checked == 5000);
+    CHECK(r.tree_size == 5000);
+    CHECK(r.root == Ledger(f.db).head().root);
+    REQUIRE(r.checkpoints.size() == 2);
+    CHECK(r.checkpoints[0].ok);
+    CHECK(r.checkpoints[1].ok);
+  }
+
+  TEST_CASE("two edited rows in different batches: the earlier one is reported, alone") {
+    Big f;
+    const auto path = f.tampered_copy("two.db");
+    SQLite::Database(path, SQLite::OPEN_READWRITE)
+        .exec(
+            "UPDATE events SET leaf_hash = zeroblob(32) WHERE seq = 4500;"
+            "UPDATE events SET actor = 'mallory' WHERE seq = 3001;");
+    const auto r = f.verify(path, {f.checkpoint_early, f.checkpoint_head});
+    expect_first_problem(r, 3001, "column_mismatch");
+    CHECK(r.problems.size() == 1);
+    CHECK(r.events_checked == 3000);
+    CHECK(r.tree_size == 5000);
+    REQUIRE(r.checkpoints.size() == 2);
+    CHECK(r.checkpoints[0].ok);
+    CHECK_FALSE(r.checkpoints[1].ok);
+  }
+
+  TEST_CASE("the first row of the second batch deleted") {
+    Big f;
+    const auto path = f.tampered_copy("delete-2049.db");
+    SQLite::Database(path, SQLite::OPEN_READWRITE).exec("DELETE FROM events WHERE seq = 2049");
+    const auto r = f.verify(path);
+    expect_first_problem(r, 2049, "missing_event");
+    CHECK(r.problems.size() == 1);
+    CHECK(r.events_checked == 2048);
+  }
+
+  TEST_CASE("Merkle nodes edited past the first batch") {
+    Big f;
+    const auto path = f.tampered_copy("nodes.db");
+    {
+      SQLite::Database conn(path, SQLite::OPEN_READWRITE);
+      // Node (1, 2100) covers leaves 4200 and 4201 (0-based): completed by seq 4202.
+      conn.exec("UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 1 AND idx = 2100");
+    }
+    expect_first_problem(f.verify(path), 4202, "tree_node_mismatch");
+    // Node (12, 0) covers the first 4,096 leaves: completed by seq 4096, before 4202.
+    SQLite::Database(path, SQLite::OPEN_READWRITE)
+        .exec("DELETE FROM tree_nodes WHERE level = 12 AND idx = 0");
+    const auto r = f.verify(path);
+    expect_first_problem(r, 4096, "tree_node_mismatch");
+    CHECK(r.problems.size() == 1);
+  }
+
+  TEST_CASE("history rewritten from seq 4000 on is caught by the checkpoint at 5000 only") {
+    Big f;
+    const auto path = f.tampered_copy("rewrite-4000.db");
+    rewrite_history(path, 4000);
+    CHECK(f.verify(path).intact());  // without checkpoints the rewrite is consistent
+    const auto r = f.verify(path, {f.checkpoint_early, f.checkpoint_head});
+    expect_first_problem(r, 3001, "rewritten");
+    REQUIRE(r.checkpoints.size() == 2);
+    CHECK(r.checkpoints[0].ok);
+    CHECK_FALSE(r.checkpoints[1].ok);
   }
 }

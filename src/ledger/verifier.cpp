@@ -10,8 +10,13 @@
 
 #include <algorithm>
 #include <bit>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
+#include <exception>
 #include <map>
+#include <mutex>
+#include <thread>
 
 namespace qledger {
 
@@ -52,25 +57,184 @@ class StoredNodeCursors {
   std::map<unsigned, std::unique_ptr<SQLite::Statement>> cursors_;
 };
 
+// What the reading thread hands the checking thread for one row of `events`: the row's columns
+// (copied into the batch's byte buffer), the leaf hash recomputed from the leaf bytes, and the
+// stored Merkle nodes that leaf completes (known from its position alone).
+struct ScannedRow {
+  std::uint64_t seq = 0;  // the row's seq column
+  Hash leaf_hash{};       // SHA-256(0x00 || leaf) of the stored bytes
+  bool stored_hash_matches = false;
+  std::size_t kind_at = 0, recorded_at_at = 0, actor_at = 0, leaf_at = 0, end = 0;
+  std::size_t nodes_at = 0, nodes_end = 0;  // range in ScanBatch::nodes
+};
+
+struct StoredNode {
+  bool present = false;  // false: missing, out of order or not 32 bytes
+  Hash hash{};
+};
+
+struct ScanBatch {
+  static constexpr std::size_t kRows = 2048;
+  std::vector<ScannedRow> rows;
+  std::string bytes;
+  std::vector<StoredNode> nodes;
+
+  std::string_view text(std::size_t from, std::size_t to) const {
+    return std::string_view(bytes).substr(from, to - from);
+  }
+  void clear() {
+    rows.clear();
+    bytes.clear();
+    nodes.clear();
+  }
+};
+
+// Batches passed from the reading thread to the checking thread, in order, and back for reuse.
+// Either side can end the exchange: the reader when the rows (or an error) end it, the checker
+// when it has found the first problem and needs no more rows.
+class BatchChannel {
+ public:
+  explicit BatchChannel(std::size_t batches) {
+    for (std::size_t i = 0; i < batches; ++i) free_.push_back(std::make_unique<ScanBatch>());
+  }
+
+  // Reader: an empty batch to fill, or null once the checker has stopped.
+  std::unique_ptr<ScanBatch> take_free() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return stopped_ || !free_.empty(); });
+    if (stopped_) return nullptr;
+    auto batch = std::move(free_.front());
+    free_.pop_front();
+    return batch;
+  }
+  void send(std::unique_ptr<ScanBatch> batch) {
+    std::lock_guard lock(mutex_);
+    full_.push_back(std::move(batch));
+    changed_.notify_all();
+  }
+  void finish(std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+    error_ = error;
+    changed_.notify_all();
+  }
+
+  // Checker: the next filled batch, or null when the reader has finished and all were taken.
+  std::unique_ptr<ScanBatch> receive() {
+    std::unique_lock lock(mutex_);
+    changed_.wait(lock, [&] { return finished_ || !full_.empty(); });
+    if (full_.empty()) return nullptr;
+    auto batch = std::move(full_.front());
+    full_.pop_front();
+    return batch;
+  }
+  void give_back(std::unique_ptr<ScanBatch> batch) {
+    batch->clear();
+    std::lock_guard lock(mutex_);
+    free_.push_back(std::move(batch));
+    changed_.notify_all();
+  }
+  void stop() {
+    std::lock_guard lock(mutex_);
+    stopped_ = true;
+    changed_.notify_all();
+  }
+  std::exception_ptr error() {
+    std::lock_guard lock(mutex_);
+    return error_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::unique_ptr<ScanBatch>> free_, full_;
+  bool finished_ = false, stopped_ = false;
+  std::exception_ptr error_;
+};
+
+// The reading side: scans `events` in seq order, recomputes each leaf hash and reads the stored
+// nodes each position completes, and sends the rows in batches. It judges nothing: every check,
+// in order, is the checker's, so the first bad row is found exactly as a single pass finds it.
+void read_rows(SQLite::Database& db, BatchChannel& channel) {
+  try {
+    StoredNodeCursors nodes(db);
+    Sha256 hasher;
+    SQLite::Statement rows(db,
+                           "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events "
+                           "ORDER BY seq");
+    std::uint64_t position = 0;  // rows read so far
+    std::unique_ptr<ScanBatch> batch;
+    while (rows.executeStep()) {
+      if (!batch && !(batch = channel.take_free())) return channel.finish(nullptr);
+      ++position;
+      ScannedRow row;
+      row.seq = static_cast<std::uint64_t>(rows.getColumn(0).getInt64());
+      auto copy = [&](int index) {
+        const SQLite::Column column = rows.getColumn(index);
+        const std::size_t at = batch->bytes.size();
+        batch->bytes.append(static_cast<const char*>(column.getBlob()),
+                            static_cast<std::size_t>(column.getBytes()));
+        return at;
+      };
+      row.kind_at = copy(1);
+      row.recorded_at_at = copy(2);
+      row.actor_at = copy(3);
+      row.leaf_at = copy(4);
+      row.end = batch->bytes.size();
+      row.leaf_hash = hasher.leaf_hash(batch->text(row.leaf_at, row.end));
+      const SQLite::Column stored = rows.getColumn(5);
+      row.stored_hash_matches =
+          stored.getBytes() == 32 && std::memcmp(stored.getBlob(), row.leaf_hash.data(), 32) == 0;
+      // Leaf `position` completes the perfect nodes of levels 1..ctz(position).
+      row.nodes_at = batch->nodes.size();
+      for (unsigned level = 1; (position & ((std::uint64_t{1} << level) - 1)) == 0; ++level) {
+        const auto hash = nodes.next(level, (position >> level) - 1);
+        batch->nodes.push_back({hash.has_value(), hash.value_or(Hash{})});
+      }
+      row.nodes_end = batch->nodes.size();
+      batch->rows.push_back(row);
+      if (batch->rows.size() == ScanBatch::kRows) channel.send(std::move(batch));
+    }
+    if (batch && !batch->rows.empty()) channel.send(std::move(batch));
+    channel.finish(nullptr);
+  } catch (...) {
+    channel.finish(std::current_exception());
+  }
+}
+
 class LedgerScan {
  public:
   LedgerScan(SQLite::Database& db, VerifyReport& report, std::vector<TrustedCheckpoint> targets)
-      : db_(db), report_(report), targets_(std::move(targets)), nodes_(db) {}
+      : db_(db), report_(report), targets_(std::move(targets)) {}
 
+  // Reads on a second thread (read_rows) and checks on this one; each has about half the work.
+  // Only the reading thread touches the database until it has finished.
   void run() {
     check_checkpoints_at_current_size();
-    SQLite::Statement rows(db_,
-                           "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events "
-                           "ORDER BY seq");
-    while (rows.executeStep()) {
-      if (!check_row(rows)) {
-        report_.tree_size = static_cast<std::uint64_t>(
-            db_.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
-        mark_unreached_checkpoints();
-        return;
+    BatchChannel channel(4);
+    bool broken = false;
+    std::thread reader([&] { read_rows(db_, channel); });
+    while (auto batch = channel.receive()) {
+      for (const ScannedRow& row : batch->rows) {
+        if (!check_row(*batch, row)) {
+          broken = true;
+          break;
+        }
+        ++report_.events_checked;
+        check_checkpoints_at_current_size();
       }
-      ++report_.events_checked;
-      check_checkpoints_at_current_size();
+      channel.give_back(std::move(batch));
+      if (broken) break;
+    }
+    channel.stop();
+    reader.join();
+    // A read error after the first bad row is not reached by a single pass either.
+    if (const auto error = channel.error(); error && !broken) std::rethrow_exception(error);
+    if (broken) {
+      report_.tree_size = static_cast<std::uint64_t>(
+          db_.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
+      mark_unreached_checkpoints();
+      return;
     }
     report_.tree_size = range_.size();
     report_.root = range_.root(hasher_);
@@ -93,27 +257,17 @@ class LedgerScan {
     return false;
   }
 
-  // A TEXT column's bytes, as getString() would copy them.
-  static std::string_view column_text(SQLite::Statement& rows, int index) {
-    const SQLite::Column column = rows.getColumn(index);
-    const char* text = column.getText();
-    return {text, static_cast<std::size_t>(column.getBytes())};
-  }
-
-  bool check_row(SQLite::Statement& rows) {
+  bool check_row(const ScanBatch& batch, const ScannedRow& row) {
     const std::uint64_t expected = range_.size() + 1;
-    const auto seq = static_cast<std::uint64_t>(rows.getColumn(0).getInt64());
+    const std::uint64_t seq = row.seq;
     if (seq != expected) {
       return problem(expected, "missing_event",
                      "event " + std::to_string(expected) + " is missing (the next row is seq " +
                          std::to_string(seq) + ")");
     }
-    const SQLite::Column leaf_col = rows.getColumn(4);
-    const std::string_view bytes(static_cast<const char*>(leaf_col.getBlob()),
-                                 static_cast<std::size_t>(leaf_col.getBytes()));
-    const Hash computed = hasher_.leaf_hash(bytes);
-    const SQLite::Column stored = rows.getColumn(5);
-    if (stored.getBytes() != 32 || std::memcmp(stored.getBlob(), computed.data(), 32) != 0) {
+    const std::string_view bytes = batch.text(row.leaf_at, row.end);
+    const Hash& computed = row.leaf_hash;
+    if (!row.stored_hash_matches) {
       return problem(seq, "leaf_hash_mismatch",
                      "event " + std::to_string(seq) +
                          ": stored leaf_hash is not SHA-256(0x00 || leaf) of the stored bytes "
@@ -131,8 +285,9 @@ class LedgerScan {
                      "row " + std::to_string(seq) + " holds the leaf of event " +
                          std::to_string(leaf.seq) + " (rows were moved or swapped)");
     }
-    if (leaf.kind != column_text(rows, 1) || leaf.recorded_at != column_text(rows, 2) ||
-        leaf.actor != column_text(rows, 3)) {
+    if (leaf.kind != batch.text(row.kind_at, row.recorded_at_at) ||
+        leaf.recorded_at != batch.text(row.recorded_at_at, row.actor_at) ||
+        leaf.actor != batch.text(row.actor_at, row.leaf_at)) {
       return problem(seq, "column_mismatch",
                      "event " + std::to_string(seq) +
                          ": kind/recorded_at/actor columns differ from the hashed leaf");
@@ -142,10 +297,13 @@ class LedgerScan {
                      "event " + std::to_string(seq) +
                          ": prev does not equal the leaf hash of the event before it");
     }
+    std::size_t stored = row.nodes_at;
     for (const auto& node : range_.append(hasher_, computed)) {
       if (node.level == 0) continue;
-      const auto stored_node = nodes_.next(node.level, node.index);
-      if (!stored_node || *stored_node != node.hash) {
+      const bool same = stored < row.nodes_end && batch.nodes[stored].present &&
+                        batch.nodes[stored].hash == node.hash;
+      ++stored;
+      if (!same) {
         return problem(seq, "tree_node_mismatch",
                        "Merkle node (level " + std::to_string(node.level) + ", index " +
                            std::to_string(node.index) + ") completed by event " +
@@ -213,7 +371,6 @@ class LedgerScan {
   SQLite::Database& db_;
   VerifyReport& report_;
   std::vector<TrustedCheckpoint> targets_;
-  StoredNodeCursors nodes_;
   Sha256 hasher_;
   CompactRange range_;
   Hash prev_ = kGenesisPrev;
