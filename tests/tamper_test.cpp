@@ -390,6 +390,34 @@ TEST_SUITE("tamper across the verifier's batches") {
     CHECK(r.problems.size() == 1);
   }
 
+  TEST_CASE("the tree's nodes deleted from some point on, the events kept") {
+    Big f;
+    const auto path = f.tampered_copy("nodes-tail.db");
+    // Every node completed after seq 4500 is gone; the first of them is (1, 2250), due at 4502.
+    SQLite::Database(path, SQLite::OPEN_READWRITE)
+        .exec("DELETE FROM tree_nodes WHERE ((idx + 1) << level) > 4500");
+    const auto r = f.verify(path);
+    expect_first_problem(r, 4502, "tree_node_mismatch");
+    CHECK(r.problems.size() == 1);
+    CHECK(r.events_checked == 4501);
+  }
+
+  TEST_CASE(
+      "the tree_nodes table dropped: a read error at the first node, unless a row is bad "
+      "before it") {
+    Big f;
+    const auto path = f.tampered_copy("no-nodes.db");
+    SQLite::Database(path, SQLite::OPEN_READWRITE).exec("DROP TABLE tree_nodes");
+    const auto r = f.verify(path);
+    CHECK(r.io_error);
+    CHECK(r.events_checked == 1);  // seq 2 completes the first node
+    SQLite::Database(path, SQLite::OPEN_READWRITE)
+        .exec("UPDATE events SET actor = 'mallory' WHERE seq = 1");
+    const auto bad_first = f.verify(path);
+    expect_first_problem(bad_first, 1, "column_mismatch");
+    CHECK(bad_first.problems.size() == 1);
+  }
+
   TEST_CASE("history rewritten from seq 4000 on is caught by the checkpoint at 5000 only") {
     Big f;
     const auto path = f.tampered_copy("rewrite-4000.db");
@@ -400,5 +428,47 @@ TEST_SUITE("tamper across the verifier's batches") {
     REQUIRE(r.checkpoints.size() == 2);
     CHECK(r.checkpoints[0].ok);
     CHECK_FALSE(r.checkpoints[1].ok);
+  }
+}
+
+// More batches than the verifier keeps in flight (its reader waits for the checker), an exact
+// multiple of the batch size, and a checkpoint at a batch boundary.
+TEST_SUITE("tamper across the verifier's batches, reader ahead of the checker") {
+  struct Bigger : Fixture {
+    Bigger() : Fixture(4096, 12288) {}
+  };
+
+  TEST_CASE("12,288 events and both checkpoints verify; a bad row in the first batch stops it") {
+    Bigger f;
+    const auto intact = f.verify(f.db, {f.checkpoint_early, f.checkpoint_head});
+    CHECK(intact.intact());
+    CHECK(intact.events_checked == 12288);
+    REQUIRE(intact.checkpoints.size() == 2);
+    CHECK(intact.checkpoints[0].ok);
+    CHECK(intact.checkpoints[1].ok);
+
+    const auto path = f.tampered_copy("early-bad.db");
+    SQLite::Database(path, SQLite::OPEN_READWRITE)
+        .exec("UPDATE events SET actor = 'mallory' WHERE seq = 5");
+    const auto r = f.verify(path, {f.checkpoint_early, f.checkpoint_head});
+    expect_first_problem(r, 5, "column_mismatch");
+    CHECK(r.problems.size() == 1);
+    CHECK(r.events_checked == 4);
+    CHECK(r.tree_size == 12288);
+    REQUIRE(r.checkpoints.size() == 2);
+    for (const auto& c : r.checkpoints) {
+      CHECK_FALSE(c.ok);
+      CHECK(c.message.rfind("not checked", 0) == 0);
+    }
+  }
+
+  TEST_CASE("the last row of a batch edited: the checkpoint at that boundary fails") {
+    Bigger f;
+    const auto path = f.tampered_copy("boundary.db");
+    rewrite_history(path, 4096);
+    const auto r = f.verify(path, {f.checkpoint_early, f.checkpoint_head});
+    expect_first_problem(r, 1, "rewritten");
+    REQUIRE(r.checkpoints.size() == 2);
+    CHECK_FALSE(r.checkpoints[0].ok);
   }
 }

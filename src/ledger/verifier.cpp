@@ -16,6 +16,8 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <system_error>
 #include <thread>
 
 namespace qledger {
@@ -35,7 +37,8 @@ class StoredNodeCursors {
  public:
   explicit StoredNodeCursors(SQLite::Database& db) : db_(db) {}
 
-  // Returns nullopt if the node is missing, else the stored hash.
+  // Returns nullopt if the node is missing, else the stored hash. A level whose rows have run
+  // out stays out (SQLite refuses to step a finished statement again).
   std::optional<Hash> next(unsigned level, std::uint64_t index) {
     auto& cursor = cursors_[level];
     if (!cursor) {
@@ -43,7 +46,7 @@ class StoredNodeCursors {
           db_, "SELECT idx, hash FROM tree_nodes WHERE level = ? ORDER BY idx");
       cursor->bind(1, static_cast<std::int64_t>(level));
     }
-    if (!cursor->executeStep()) return std::nullopt;
+    if (cursor->isDone() || !cursor->executeStep()) return std::nullopt;
     if (static_cast<std::uint64_t>(cursor->getColumn(0).getInt64()) != index) return std::nullopt;
     const SQLite::Column h = cursor->getColumn(1);
     if (h.getBytes() != 32) return std::nullopt;
@@ -57,7 +60,7 @@ class StoredNodeCursors {
   std::map<unsigned, std::unique_ptr<SQLite::Statement>> cursors_;
 };
 
-// What the reading thread hands the checking thread for one row of `events`: the row's columns
+// What the reading side hands the checking side for one row of `events`: the row's columns
 // (copied into the batch's byte buffer), the leaf hash recomputed from the leaf bytes, and the
 // stored Merkle nodes that leaf completes (known from its position alone).
 struct ScannedRow {
@@ -66,6 +69,9 @@ struct ScannedRow {
   bool stored_hash_matches = false;
   std::size_t kind_at = 0, recorded_at_at = 0, actor_at = 0, leaf_at = 0, end = 0;
   std::size_t nodes_at = 0, nodes_end = 0;  // range in ScanBatch::nodes
+  // Reading the node at nodes_end failed with this error; the checker raises it when it gets
+  // there, i.e. only if every earlier check of the row passed, as a single pass would.
+  std::exception_ptr node_error;
 };
 
 struct StoredNode {
@@ -78,6 +84,7 @@ struct ScanBatch {
   std::vector<ScannedRow> rows;
   std::string bytes;
   std::vector<StoredNode> nodes;
+  std::exception_ptr error;  // reading the row after the last one failed
 
   std::string_view text(std::size_t from, std::size_t to) const {
     return std::string_view(bytes).substr(from, to - from);
@@ -86,12 +93,92 @@ struct ScanBatch {
     rows.clear();
     bytes.clear();
     nodes.clear();
+    error = nullptr;
   }
 };
 
+// Reads `events` in seq order into batches: columns, recomputed leaf hash, stored nodes. It
+// judges nothing: every check, in order, is the checker's, so the first bad row is found exactly
+// as a single pass finds it.
+class RowReader {
+ public:
+  explicit RowReader(SQLite::Database& db)
+      : db_(db),
+        nodes_(db),
+        rows_(db,
+              "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events ORDER BY seq") {}
+
+  // Fills an empty batch with up to kRows rows. Returns false once nothing follows: the rows ran
+  // out, or reading failed (the error is kept in the batch or its last row). Never throws.
+  bool fill(ScanBatch& batch) {
+    try {
+      while (batch.rows.size() < ScanBatch::kRows) {
+        if (!rows_.executeStep()) return false;
+        if (!read_row(batch)) return false;
+      }
+      return true;
+    } catch (...) {
+      batch.error = std::current_exception();
+      return false;
+    }
+  }
+
+ private:
+  // Appends the current row; false if reading one of its nodes failed (kept in the row).
+  bool read_row(ScanBatch& batch) {
+    ++position_;
+    ScannedRow row;
+    row.seq = static_cast<std::uint64_t>(rows_.getColumn(0).getInt64());
+    row.kind_at = copy_text(batch, 1);
+    row.recorded_at_at = copy_text(batch, 2);
+    row.actor_at = copy_text(batch, 3);
+    row.leaf_at = batch.bytes.size();
+    {
+      const SQLite::Column leaf = rows_.getColumn(4);
+      const void* data = leaf.getBlob();
+      batch.bytes.append(static_cast<const char*>(data), static_cast<std::size_t>(leaf.getBytes()));
+    }
+    row.end = batch.bytes.size();
+    row.leaf_hash = hasher_.leaf_hash(batch.text(row.leaf_at, row.end));
+    const SQLite::Column stored = rows_.getColumn(5);
+    const void* stored_hash = stored.getBlob();
+    row.stored_hash_matches =
+        stored.getBytes() == 32 && std::memcmp(stored_hash, row.leaf_hash.data(), 32) == 0;
+    // Leaf `position` completes the perfect nodes of levels 1..ctz(position).
+    row.nodes_at = batch.nodes.size();
+    try {
+      for (unsigned level = 1; (position_ & ((std::uint64_t{1} << level) - 1)) == 0; ++level) {
+        const auto hash = nodes_.next(level, (position_ >> level) - 1);
+        batch.nodes.push_back({hash.has_value(), hash.value_or(Hash{})});
+      }
+    } catch (...) {
+      row.node_error = std::current_exception();
+    }
+    row.nodes_end = batch.nodes.size();
+    batch.rows.push_back(row);
+    return !row.node_error;
+  }
+
+  // A TEXT column's bytes, as getString() would copy them (getText before getBytes, as SQLite
+  // requires for the length to be that of the text).
+  std::size_t copy_text(ScanBatch& batch, int index) {
+    const SQLite::Column column = rows_.getColumn(index);
+    const char* text = column.getText();
+    const std::size_t at = batch.bytes.size();
+    batch.bytes.append(text, static_cast<std::size_t>(column.getBytes()));
+    return at;
+  }
+
+  SQLite::Database& db_;
+  StoredNodeCursors nodes_;
+  SQLite::Statement rows_;
+  Sha256 hasher_;
+  std::uint64_t position_ = 0;  // rows read so far
+};
+
 // Batches passed from the reading thread to the checking thread, in order, and back for reuse.
-// Either side can end the exchange: the reader when the rows (or an error) end it, the checker
-// when it has found the first problem and needs no more rows.
+// The reader ends the exchange when its rows end (or fail); the checker when it has found the
+// first problem, or failed, and needs no more rows.
 class BatchChannel {
  public:
   explicit BatchChannel(std::size_t batches) {
@@ -112,10 +199,9 @@ class BatchChannel {
     full_.push_back(std::move(batch));
     changed_.notify_all();
   }
-  void finish(std::exception_ptr error) {
+  void finish() {
     std::lock_guard lock(mutex_);
     finished_ = true;
-    error_ = error;
     changed_.notify_all();
   }
 
@@ -139,97 +225,88 @@ class BatchChannel {
     stopped_ = true;
     changed_.notify_all();
   }
-  std::exception_ptr error() {
-    std::lock_guard lock(mutex_);
-    return error_;
-  }
 
  private:
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::unique_ptr<ScanBatch>> free_, full_;
   bool finished_ = false, stopped_ = false;
-  std::exception_ptr error_;
 };
 
-// The reading side: scans `events` in seq order, recomputes each leaf hash and reads the stored
-// nodes each position completes, and sends the rows in batches. It judges nothing: every check,
-// in order, is the checker's, so the first bad row is found exactly as a single pass finds it.
-void read_rows(SQLite::Database& db, BatchChannel& channel) {
-  try {
-    StoredNodeCursors nodes(db);
-    Sha256 hasher;
-    SQLite::Statement rows(db,
-                           "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events "
-                           "ORDER BY seq");
-    std::uint64_t position = 0;  // rows read so far
-    std::unique_ptr<ScanBatch> batch;
-    while (rows.executeStep()) {
-      if (!batch && !(batch = channel.take_free())) return channel.finish(nullptr);
-      ++position;
-      ScannedRow row;
-      row.seq = static_cast<std::uint64_t>(rows.getColumn(0).getInt64());
-      auto copy = [&](int index) {
-        const SQLite::Column column = rows.getColumn(index);
-        const std::size_t at = batch->bytes.size();
-        batch->bytes.append(static_cast<const char*>(column.getBlob()),
-                            static_cast<std::size_t>(column.getBytes()));
-        return at;
-      };
-      row.kind_at = copy(1);
-      row.recorded_at_at = copy(2);
-      row.actor_at = copy(3);
-      row.leaf_at = copy(4);
-      row.end = batch->bytes.size();
-      row.leaf_hash = hasher.leaf_hash(batch->text(row.leaf_at, row.end));
-      const SQLite::Column stored = rows.getColumn(5);
-      row.stored_hash_matches =
-          stored.getBytes() == 32 && std::memcmp(stored.getBlob(), row.leaf_hash.data(), 32) == 0;
-      // Leaf `position` completes the perfect nodes of levels 1..ctz(position).
-      row.nodes_at = batch->nodes.size();
-      for (unsigned level = 1; (position & ((std::uint64_t{1} << level) - 1)) == 0; ++level) {
-        const auto hash = nodes.next(level, (position >> level) - 1);
-        batch->nodes.push_back({hash.has_value(), hash.value_or(Hash{})});
+// The reading side on its own thread, feeding `channel` from `reader`. Joined on destruction,
+// after telling the channel to stop: however the checker leaves, the thread is gone with it.
+class ReadingThread {
+ public:
+  ReadingThread(RowReader& reader, BatchChannel& channel) : channel_(channel) {
+    thread_ = std::thread([&reader, &channel] {
+      while (auto batch = channel.take_free()) {
+        const bool more = reader.fill(*batch);
+        channel.send(std::move(batch));
+        if (!more) break;
       }
-      row.nodes_end = batch->nodes.size();
-      batch->rows.push_back(row);
-      if (batch->rows.size() == ScanBatch::kRows) channel.send(std::move(batch));
-    }
-    if (batch && !batch->rows.empty()) channel.send(std::move(batch));
-    channel.finish(nullptr);
-  } catch (...) {
-    channel.finish(std::current_exception());
+      channel.finish();
+    });
   }
-}
+  ~ReadingThread() {
+    channel_.stop();
+    thread_.join();
+  }
+  ReadingThread(const ReadingThread&) = delete;
+  ReadingThread& operator=(const ReadingThread&) = delete;
+
+ private:
+  BatchChannel& channel_;
+  std::thread thread_;
+};
 
 class LedgerScan {
  public:
   LedgerScan(SQLite::Database& db, VerifyReport& report, std::vector<TrustedCheckpoint> targets)
       : db_(db), report_(report), targets_(std::move(targets)) {}
 
-  // Reads on a second thread (read_rows) and checks on this one; each has about half the work.
-  // Only the reading thread touches the database until it has finished.
+  // Reads on a second thread (RowReader) and checks on this one; each has about half the work.
+  // Only the reading side touches the database until it has finished. Without a second thread
+  // (it could not be started) the same batches are read and checked in turn on this one.
   void run() {
     check_checkpoints_at_current_size();
-    BatchChannel channel(4);
+    RowReader reader(db_);
     bool broken = false;
-    std::thread reader([&] { read_rows(db_, channel); });
-    while (auto batch = channel.receive()) {
-      for (const ScannedRow& row : batch->rows) {
-        if (!check_row(*batch, row)) {
+    // Checks one batch; false once nothing more is needed (a problem, or the reader's error,
+    // which is raised here: past the first bad row a single pass would not have read).
+    auto check_batch = [&](const ScanBatch& batch) {
+      for (const ScannedRow& row : batch.rows) {
+        if (!check_row(batch, row)) {
           broken = true;
-          break;
+          return false;
         }
         ++report_.events_checked;
         check_checkpoints_at_current_size();
       }
-      channel.give_back(std::move(batch));
-      if (broken) break;
+      if (batch.error) std::rethrow_exception(batch.error);
+      return true;
+    };
+    BatchChannel channel(4);
+    std::optional<ReadingThread> reading;
+    try {
+      reading.emplace(reader, channel);
+    } catch (const std::system_error&) {
+      // No thread to be had: read and check in turn.
     }
-    channel.stop();
-    reader.join();
-    // A read error after the first bad row is not reached by a single pass either.
-    if (const auto error = channel.error(); error && !broken) std::rethrow_exception(error);
+    if (reading) {
+      while (auto batch = channel.receive()) {
+        const bool go_on = check_batch(*batch);
+        channel.give_back(std::move(batch));
+        if (!go_on) break;
+      }
+      reading.reset();  // stops and joins the reader
+    } else {
+      ScanBatch batch;
+      for (bool more = true; more;) {
+        batch.clear();
+        more = reader.fill(batch);
+        if (!check_batch(batch)) break;
+      }
+    }
     if (broken) {
       report_.tree_size = static_cast<std::uint64_t>(
           db_.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
@@ -300,6 +377,7 @@ class LedgerScan {
     std::size_t stored = row.nodes_at;
     for (const auto& node : range_.append(hasher_, computed)) {
       if (node.level == 0) continue;
+      if (stored == row.nodes_end && row.node_error) std::rethrow_exception(row.node_error);
       const bool same = stored < row.nodes_end && batch.nodes[stored].present &&
                         batch.nodes[stored].hash == node.hash;
       ++stored;
