@@ -291,11 +291,11 @@ RunResult event_loop(unsigned connections, double seconds, std::uint64_t max_eve
     qb::Clock::time_point started;
     bool open = true;
   };
+  std::vector<Connection> conns(connections);
+  for (unsigned k = 0; k < connections; ++k) conns[k].client = std::make_unique<HttpClient>(port);
   const int epoll = ::epoll_create1(0);
   if (epoll < 0) throw std::runtime_error("epoll_create1 failed");
-  std::vector<Connection> conns(connections);
   for (unsigned k = 0; k < connections; ++k) {
-    conns[k].client = std::make_unique<HttpClient>(port);
     const int fd = conns[k].client->fd();
     ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
     epoll_event ev{};
@@ -362,19 +362,21 @@ RunResult event_loop(unsigned connections, double seconds, std::uint64_t max_eve
         c.in.append(chunk, static_cast<std::size_t>(n));
       }
       if (n == 0 || (n < 0 && errno != EAGAIN)) broken = true;
-      if (const auto r = parse_response(c.in)) {
+      const auto r = parse_response(c.in);
+      if (r) {
         c.in.erase(0, r->length);
+        (r->status == 201 ? acked : failed) += 1;
+      } else if (broken) {
+        ++failed;  // the connection ended without an answer to its request
+      }
+      if (r || broken) {
         lat.push_back(
             std::chrono::duration<double, std::milli>(qb::Clock::now() - c.started).count());
-        (r->status == 201 ? acked : failed) += 1;
-        if (!broken) {
-          send_next(k);
-          continue;
-        }
       }
       if (broken) {
-        ++failed;
         close_connection(k);
+      } else if (r) {
+        send_next(k);
       }
     }
   }
