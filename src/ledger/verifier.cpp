@@ -7,17 +7,17 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <exception>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <system_error>
 #include <thread>
 
 namespace qledger {
@@ -38,7 +38,7 @@ class StoredNodeCursors {
   explicit StoredNodeCursors(SQLite::Database& db) : db_(db) {}
 
   // Returns nullopt if the node is missing, else the stored hash. A level whose rows have run
-  // out stays out (SQLite refuses to step a finished statement again).
+  // out stays out (SQLiteCpp refuses to step a finished statement again).
   std::optional<Hash> next(unsigned level, std::uint64_t index) {
     auto& cursor = cursors_[level];
     if (!cursor) {
@@ -81,6 +81,7 @@ struct StoredNode {
 
 struct ScanBatch {
   static constexpr std::size_t kRows = 2048;
+  static constexpr std::size_t kBytes = 4 << 20;  // or fewer rows once their bytes pass this
   std::vector<ScannedRow> rows;
   std::string bytes;
   std::vector<StoredNode> nodes;
@@ -108,11 +109,13 @@ class RowReader {
         rows_(db,
               "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events ORDER BY seq") {}
 
-  // Fills an empty batch with up to kRows rows. Returns false once nothing follows: the rows ran
-  // out, or reading failed (the error is kept in the batch or its last row). Never throws.
-  bool fill(ScanBatch& batch) {
+  // Fills an empty batch with up to kRows rows (fewer once they pass kBytes). Returns false once
+  // nothing follows: the rows ran out, reading failed (the error is kept in the batch or its last
+  // row), or `stop` was set. Never throws.
+  bool fill(ScanBatch& batch, const std::atomic<bool>& stop) {
     try {
-      while (batch.rows.size() < ScanBatch::kRows) {
+      while (batch.rows.size() < ScanBatch::kRows && batch.bytes.size() < ScanBatch::kBytes) {
+        if (stop.load(std::memory_order_relaxed)) return false;
         if (!rows_.executeStep()) return false;
         if (!read_row(batch)) return false;
       }
@@ -140,10 +143,11 @@ class RowReader {
     }
     row.end = batch.bytes.size();
     row.leaf_hash = hasher_.leaf_hash(batch.text(row.leaf_at, row.end));
+    // getBytes before getBlob, as the single pass read it: a TEXT value in a UTF-16 file is
+    // then compared as its UTF-8 bytes.
     const SQLite::Column stored = rows_.getColumn(5);
-    const void* stored_hash = stored.getBlob();
     row.stored_hash_matches =
-        stored.getBytes() == 32 && std::memcmp(stored_hash, row.leaf_hash.data(), 32) == 0;
+        stored.getBytes() == 32 && std::memcmp(stored.getBlob(), row.leaf_hash.data(), 32) == 0;
     // Leaf `position` completes the perfect nodes of levels 1..ctz(position).
     row.nodes_at = batch.nodes.size();
     try {
@@ -178,10 +182,13 @@ class RowReader {
 
 // Batches passed from the reading thread to the checking thread, in order, and back for reuse.
 // The reader ends the exchange when its rows end (or fail); the checker when it has found the
-// first problem, or failed, and needs no more rows.
+// first problem, or failed, and needs no more rows. Its queues never grow past the number of
+// batches, so passing a batch never allocates.
 class BatchChannel {
  public:
   explicit BatchChannel(std::size_t batches) {
+    free_.reserve(batches);
+    full_.reserve(batches);
     for (std::size_t i = 0; i < batches; ++i) free_.push_back(std::make_unique<ScanBatch>());
   }
 
@@ -190,29 +197,28 @@ class BatchChannel {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return stopped_ || !free_.empty(); });
     if (stopped_) return nullptr;
-    auto batch = std::move(free_.front());
-    free_.pop_front();
-    return batch;
+    return pop_front(free_);
   }
   void send(std::unique_ptr<ScanBatch> batch) {
     std::lock_guard lock(mutex_);
     full_.push_back(std::move(batch));
     changed_.notify_all();
   }
-  void finish() {
+  // The reader is done; `error` if it failed outside any row (kept until the checker asks).
+  void finish(std::exception_ptr error) {
     std::lock_guard lock(mutex_);
     finished_ = true;
+    error_ = error;
     changed_.notify_all();
   }
+  const std::atomic<bool>& stopping() const { return stopping_; }
 
   // Checker: the next filled batch, or null when the reader has finished and all were taken.
   std::unique_ptr<ScanBatch> receive() {
     std::unique_lock lock(mutex_);
     changed_.wait(lock, [&] { return finished_ || !full_.empty(); });
     if (full_.empty()) return nullptr;
-    auto batch = std::move(full_.front());
-    full_.pop_front();
-    return batch;
+    return pop_front(full_);
   }
   void give_back(std::unique_ptr<ScanBatch> batch) {
     batch->clear();
@@ -221,16 +227,29 @@ class BatchChannel {
     changed_.notify_all();
   }
   void stop() {
+    stopping_ = true;
     std::lock_guard lock(mutex_);
     stopped_ = true;
     changed_.notify_all();
   }
+  std::exception_ptr error() {
+    std::lock_guard lock(mutex_);
+    return error_;
+  }
 
  private:
+  static std::unique_ptr<ScanBatch> pop_front(std::vector<std::unique_ptr<ScanBatch>>& queue) {
+    auto batch = std::move(queue.front());
+    queue.erase(queue.begin());
+    return batch;
+  }
+
   std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<std::unique_ptr<ScanBatch>> free_, full_;
+  std::vector<std::unique_ptr<ScanBatch>> free_, full_;  // oldest first
   bool finished_ = false, stopped_ = false;
+  std::atomic<bool> stopping_{false};  // stopped_, read by the reader between rows
+  std::exception_ptr error_;
 };
 
 // The reading side on its own thread, feeding `channel` from `reader`. Joined on destruction,
@@ -239,12 +258,17 @@ class ReadingThread {
  public:
   ReadingThread(RowReader& reader, BatchChannel& channel) : channel_(channel) {
     thread_ = std::thread([&reader, &channel] {
-      while (auto batch = channel.take_free()) {
-        const bool more = reader.fill(*batch);
-        channel.send(std::move(batch));
-        if (!more) break;
+      std::exception_ptr error;
+      try {
+        while (auto batch = channel.take_free()) {
+          const bool more = reader.fill(*batch, channel.stopping());
+          channel.send(std::move(batch));
+          if (!more) break;
+        }
+      } catch (...) {  // e.g. a lock that could not be taken
+        error = std::current_exception();
       }
-      channel.finish();
+      channel.finish(error);
     });
   }
   ~ReadingThread() {
@@ -269,6 +293,17 @@ class LedgerScan {
   // (it could not be started) the same batches are read and checked in turn on this one.
   void run() {
     check_checkpoints_at_current_size();
+    // The file's last seq, for a report that stops at a bad row; read now, in this snapshot,
+    // because the reader's read-ahead may fail in a way that ends the transaction (a single pass
+    // would not have read that far). Its error counts only if it is needed.
+    std::uint64_t last_seq = 0;
+    std::exception_ptr last_seq_error;
+    try {
+      last_seq = static_cast<std::uint64_t>(
+          db_.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
+    } catch (...) {
+      last_seq_error = std::current_exception();
+    }
     RowReader reader(db_);
     bool broken = false;
     // Checks one batch; false once nothing more is needed (a problem, or the reader's error,
@@ -289,7 +324,7 @@ class LedgerScan {
     std::optional<ReadingThread> reading;
     try {
       reading.emplace(reader, channel);
-    } catch (const std::system_error&) {
+    } catch (const std::exception&) {
       // No thread to be had: read and check in turn.
     }
     if (reading) {
@@ -299,17 +334,19 @@ class LedgerScan {
         if (!go_on) break;
       }
       reading.reset();  // stops and joins the reader
+      if (const auto error = channel.error(); error && !broken) std::rethrow_exception(error);
     } else {
+      const std::atomic<bool> never{false};
       ScanBatch batch;
       for (bool more = true; more;) {
         batch.clear();
-        more = reader.fill(batch);
+        more = reader.fill(batch, never);
         if (!check_batch(batch)) break;
       }
     }
     if (broken) {
-      report_.tree_size = static_cast<std::uint64_t>(
-          db_.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
+      if (last_seq_error) std::rethrow_exception(last_seq_error);
+      report_.tree_size = last_seq;
       mark_unreached_checkpoints();
       return;
     }
@@ -508,7 +545,8 @@ VerifyReport verify_ledger(const std::string& path, const VerifyOptions& options
   try {
     db->exec("BEGIN");  // one snapshot for the whole scan
     LedgerScan(*db, report, std::move(targets)).run();
-    db->exec("COMMIT");
+    // The reader's read-ahead past a bad row may have met an error that rolled the read back.
+    if (sqlite3_get_autocommit(db->getHandle()) == 0) db->exec("COMMIT");
   } catch (const std::exception& e) {
     report.io_error = true;
     report.io_message = std::string("error while reading the ledger: ") + e.what();
