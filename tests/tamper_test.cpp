@@ -84,6 +84,18 @@ void expect_first_problem(const VerifyReport& r, std::uint64_t seq, const std::s
   CHECK(r.problems.front().code == code);
 }
 
+// The untouched ledger of `events` events verifies, with the writer's root and both checkpoints.
+void expect_intact(Fixture& f, std::uint64_t events) {
+  const auto r = f.verify(f.db, {f.checkpoint_early, f.checkpoint_head});
+  CHECK(r.intact());
+  CHECK(r.events_checked == events);
+  CHECK(r.tree_size == events);
+  CHECK(r.root == Ledger(f.db).head().root);
+  REQUIRE(r.checkpoints.size() == 2);
+  CHECK(r.checkpoints[0].ok);
+  CHECK(r.checkpoints[1].ok);
+}
+
 std::string leaf_text(SQLite::Database& conn, int seq) {
   SQLite::Statement q(conn, "SELECT leaf FROM events WHERE seq = ?");
   q.bind(1, seq);
@@ -143,12 +155,7 @@ void rewrite_history(const std::string& path, int from_seq) {
 TEST_SUITE("tamper") {
   TEST_CASE("the untouched ledger verifies with both checkpoints") {
     Fixture f;
-    const auto r = f.verify(f.db, {f.checkpoint_early, f.checkpoint_head});
-    CHECK(r.intact());
-    CHECK(r.tree_size == 40);
-    REQUIRE(r.checkpoints.size() == 2);
-    CHECK(r.checkpoints[0].ok);
-    CHECK(r.checkpoints[1].ok);
+    expect_intact(f, 40);
   }
 
   TEST_CASE("an edited payload") {
@@ -336,14 +343,7 @@ TEST_SUITE("tamper across the verifier's batches") {
 
   TEST_CASE("5,000 events verify, with the writer's root and both checkpoints") {
     Big f;
-    const auto r = f.verify(f.db, {f.checkpoint_early, f.checkpoint_head});
-    CHECK(r.intact());
-    CHECK(r.events_checked == 5000);
-    CHECK(r.tree_size == 5000);
-    CHECK(r.root == Ledger(f.db).head().root);
-    REQUIRE(r.checkpoints.size() == 2);
-    CHECK(r.checkpoints[0].ok);
-    CHECK(r.checkpoints[1].ok);
+    expect_intact(f, 5000);
   }
 
   TEST_CASE("two edited rows in different batches: the earlier one is reported, alone") {
@@ -440,12 +440,7 @@ TEST_SUITE("tamper across the verifier's batches, reader ahead of the checker") 
 
   TEST_CASE("12,288 events and both checkpoints verify; a bad row in the first batch stops it") {
     Bigger f;
-    const auto intact = f.verify(f.db, {f.checkpoint_early, f.checkpoint_head});
-    CHECK(intact.intact());
-    CHECK(intact.events_checked == 12288);
-    REQUIRE(intact.checkpoints.size() == 2);
-    CHECK(intact.checkpoints[0].ok);
-    CHECK(intact.checkpoints[1].ok);
+    expect_intact(f, 12288);
 
     const auto path = f.tampered_copy("early-bad.db");
     SQLite::Database(path, SQLite::OPEN_READWRITE)
