@@ -336,7 +336,7 @@ TEST_SUITE("tamper") {
 // The verifier reads on one thread and checks on another, in batches of 2,048 rows: tampering
 // beyond the first batch, or in two batches at once, must be reported exactly as a single pass
 // would — the first bad row, and only it.
-TEST_SUITE("tamper across the verifier's batches") {
+TEST_SUITE("tamper_batches") {
   struct Big : Fixture {
     Big() : Fixture(3000, 5000) {}
   };
@@ -433,7 +433,7 @@ TEST_SUITE("tamper across the verifier's batches") {
 
 // More batches than the verifier keeps in flight (its reader waits for the checker), an exact
 // multiple of the batch size, and a checkpoint at a batch boundary.
-TEST_SUITE("tamper across the verifier's batches, reader ahead of the checker") {
+TEST_SUITE("tamper_batches") {  // reader ahead of the checker
   struct Bigger : Fixture {
     Bigger() : Fixture(4096, 12288) {}
   };
@@ -468,7 +468,7 @@ TEST_SUITE("tamper across the verifier's batches, reader ahead of the checker") 
   }
 }
 
-TEST_SUITE("tamper across the verifier's batches, large leaves") {
+TEST_SUITE("tamper_batches") {  // large leaves
   // A batch also ends once its bytes pass a few MiB (so read-ahead memory is bounded): with
   // leaves of ~200 KB a batch holds about 20 rows, and a bad row deep in the file is still the
   // one reported, with every row before it checked.
