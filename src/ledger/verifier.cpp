@@ -42,8 +42,13 @@ class StoredNodeCursors {
   std::optional<Hash> next(unsigned level, std::uint64_t index) {
     auto& cursor = cursors_[level];
     if (!cursor) {
+      // Only rows that can be a node (L, k): integer k >= 0. Any other row of the level (an
+      // insider's, CHECKs off) would stand in the cursor's way; it is counted at the end
+      // (tree_node_extra), as the format's lookup of (L, k) would leave it.
       cursor = std::make_unique<SQLite::Statement>(
-          db_, "SELECT idx, hash FROM tree_nodes WHERE level = ? ORDER BY idx");
+          db_,
+          "SELECT idx, hash FROM tree_nodes WHERE level = ? AND typeof(idx) = 'integer' "
+          "AND idx >= 0 ORDER BY idx");
       cursor->bind(1, static_cast<std::int64_t>(level));
     }
     if (cursor->isDone() || !cursor->executeStep()) return std::nullopt;
