@@ -1,6 +1,9 @@
 // The ledger against a real SQLite file: appends, the chain, group commit, concurrency,
 // rejection without writes, append-only triggers and proofs.
 #include <doctest/doctest.h>
+#include <condition_variable>
+#include <map>
+#include <mutex>
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -239,6 +242,56 @@ TEST_SUITE("ledger") {
     CHECK(row_count(db, "events") == 5);
     CHECK(row_count(db, "side_effects") == 5);
     CHECK(verify_ledger(db, {}).intact());
+  }
+
+  TEST_CASE("append_then: the callback gets each outcome once, after the commit") {
+    TempDir dir;
+    const std::string db = make_ledger(dir);
+    std::mutex mutex;
+    std::condition_variable changed;
+    std::map<int, AppendResult> results;
+    std::map<int, std::uint64_t> rows_when_called;
+    int calls = 0;
+    {
+      Ledger ledger(db, {}, std::make_shared<RejectOdd>());
+      for (int i = 0; i < 8; ++i) {
+        ledger.append_then(request(i), [&, i](AppendResult r) {
+          // Durable before the call: another connection already sees the row.
+          const std::uint64_t rows = r.receipt ? row_count(db, "events") : 0;
+          std::lock_guard lock(mutex);
+          rows_when_called[i] = rows;
+          results[i] = std::move(r);
+          ++calls;
+          changed.notify_all();
+        });
+      }
+      // Refused before queueing: thrown here, the callback is never called.
+      bool called = false;
+      CHECK_THROWS_AS(ledger.append_then({"Bad Kind", "x", Json::object()},
+                                         [&](AppendResult) { called = true; }),
+                      AppendRejected);
+      // A callback that throws does not stop the writer.
+      ledger.append_then(request(100), [](AppendResult) { throw std::runtime_error("boom"); });
+      const Receipt after = ledger.append(request(102));
+      std::unique_lock lock(mutex);
+      changed.wait(lock, [&] { return calls == 8; });
+      CHECK_FALSE(called);
+      CHECK(after.seq == 6);  // 0, 2, 4, 6, 100, then 102
+    }
+    REQUIRE(results.size() == 8);
+    for (const auto& [i, r] : results) {
+      CAPTURE(i);
+      if (i % 2 == 0) {
+        REQUIRE(r.receipt);
+        CHECK_FALSE(r.error);
+        CHECK(rows_when_called[i] >= r.receipt->seq);
+      } else {
+        CHECK_FALSE(r.receipt);
+        REQUIRE(r.error);
+        CHECK_THROWS_AS(std::rethrow_exception(r.error), AppendRejected);
+      }
+    }
+    CHECK(row_count(db, "events") == 6);
   }
 
   TEST_CASE("a rejection from project() fails the transaction instead of skipping the event") {

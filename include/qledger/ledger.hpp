@@ -17,6 +17,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <future>
 #include <memory>
@@ -107,6 +108,17 @@ struct BulkResult {
 };
 inline constexpr std::size_t kMaxReportedRejections = 10000;
 
+// How an append ended, for append_then: the receipt once it is durable, or the exception append
+// would have thrown (AppendRejected, StorageError, ...), with nothing of it written.
+struct AppendResult {
+  std::optional<Receipt> receipt;
+  std::exception_ptr error;
+};
+
+// Called once per append_then, on the writer thread, after the commit (or the failure). It holds
+// up every other append while it runs: hand the result elsewhere and return. Must not throw.
+using AppendDone = std::function<void(AppendResult)>;
+
 // Pulls the next request of a bulk append; nullopt ends it. Runs on the writer thread.
 using RequestSource = std::function<std::optional<AppendRequest>()>;
 
@@ -129,6 +141,10 @@ class Ledger {
   // std::runtime_error if the transaction failed (nothing of it was written).
   Receipt append(AppendRequest request);
   std::future<Receipt> append_async(AppendRequest request);
+  // As append_async, but `done` is called with the outcome instead of a future being filled, so
+  // no thread waits for the commit. Requests refused without the database throw AppendRejected
+  // here, before anything is queued (`done` is then not called).
+  void append_then(AppendRequest request, AppendDone done);
 
   // Appends every request from `source` in ONE transaction: each is validated against the state
   // left by those before it; if any is refused (or `dry_run`), nothing is written and every

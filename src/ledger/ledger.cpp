@@ -30,7 +30,15 @@ namespace {
 
 struct PendingAppend {
   AppendRequest request;
-  std::promise<Receipt> promise;
+  AppendDone done;
+
+  // Reports the outcome; a callback that throws anyway must not take the writer down.
+  void finish(AppendResult result) {
+    try {
+      done(std::move(result));
+    } catch (...) {
+    }
+  }
 };
 
 // Reads the chain head and right edge of the Merkle tree inside the current transaction.
@@ -103,11 +111,8 @@ struct Ledger::Writer {
     thread.join();
   }
 
-  std::future<Receipt> enqueue(AppendRequest request) {
-    PendingAppend pending{std::move(request), {}};
-    auto future = pending.promise.get_future();
-    push(Job{std::move(pending)});
-    return future;
+  void enqueue(AppendRequest request, AppendDone done) {
+    push(Job{PendingAppend{std::move(request), std::move(done)}});
   }
 
   std::future<BulkResult> enqueue_bulk(RequestSource source, bool dry_run) {
@@ -274,13 +279,13 @@ struct Ledger::Writer {
       }
       const Hash root = cursor.range.root(hasher);
       tx.commit();  // durable (WAL, synchronous=FULL) once this returns
-      for (std::size_t i = 0; i < batch.size(); ++i) {
+      for (std::size_t i = 0; i < batch.size(); ++i) {  // finish() does not throw
         if (rejections[i]) {
-          batch[i].promise.set_exception(rejections[i]);
+          batch[i].finish({std::nullopt, rejections[i]});
         } else {
           receipts[i]->tree_size = cursor.range.size();
           receipts[i]->root_hash = root;
-          batch[i].promise.set_value(std::move(*receipts[i]));
+          batch[i].finish({std::move(receipts[i]), nullptr});
         }
       }
     } catch (...) {
@@ -288,7 +293,7 @@ struct Ledger::Writer {
       reset_statements();
       const auto error = classify_failure(std::current_exception());
       for (std::size_t i = 0; i < batch.size(); ++i) {
-        batch[i].promise.set_exception(rejections[i] ? rejections[i] : error);
+        batch[i].finish({std::nullopt, rejections[i] ? rejections[i] : error});
       }
     }
   }
@@ -373,8 +378,21 @@ Ledger::Ledger(const std::string& path, LedgerOptions options,
 Ledger::~Ledger() = default;
 
 std::future<Receipt> Ledger::append_async(AppendRequest request) {
+  auto promise = std::make_shared<std::promise<Receipt>>();
+  auto future = promise->get_future();
+  append_then(std::move(request), [promise](AppendResult result) {
+    if (result.error) {
+      promise->set_exception(result.error);
+    } else {
+      promise->set_value(std::move(*result.receipt));
+    }
+  });
+  return future;
+}
+
+void Ledger::append_then(AppendRequest request, AppendDone done) {
   if (auto rejected = precheck(request)) throw *rejected;
-  return writer_->enqueue(std::move(request));
+  writer_->enqueue(std::move(request), std::move(done));
 }
 
 Receipt Ledger::append(AppendRequest request) { return append_async(std::move(request)).get(); }
