@@ -5,7 +5,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <sstream>
 #include <thread>
 
@@ -175,6 +178,106 @@ TEST_SUITE("daemon") {
     Client third(s.port(), 3000);
     REQUIRE(third.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
     CHECK(third.read_all().find("200 OK") != std::string::npos);
+  }
+
+  TEST_CASE("listener: API appends are answered from their commit, each with its own status") {
+    // Without an Idempotency-Key the handler does not wait for the commit: the answer is written
+    // from the append's completion. Accepted, refused by the rules in the writer, and refused
+    // before queueing (too large) must each get their own answer on the same connection.
+    daemon::Config config = small_limits();
+    config.max_body_bytes = 1024 * 1024;
+    RunningServer s(config);
+    Client c(s.port());
+    REQUIRE(c.connected());
+    auto post = [&](const std::string& body) {
+      return "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+             s.d.inspector.token + "\r\nContent-Type: application/json\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\n\r\n" + body;
+    };
+    REQUIRE(c.send(post(entity_json(1))));
+    const std::string first = c.read_until("root_hash");
+    CHECK(first.find("HTTP/1.1 201") == 0);
+    CHECK(first.find("\"seq\":" + std::to_string(s.d.size())) != std::string::npos);
+    REQUIRE(c.send(post(entity_json(1))));  // the same credit code again: the rules refuse it
+    const std::string second = c.read_until("message_zh");
+    CHECK(second.find("HTTP/1.1 422") == 0);
+    const std::string huge = entity_json(2, std::string(300 * 1024, 'x'));
+    REQUIRE(c.send(post(huge)));  // over the leaf size limit: refused before it is queued
+    const std::string third = c.read_until("message_zh");
+    CHECK(third.find("HTTP/1.1 422") == 0);
+    CHECK(third.find("too_large") != std::string::npos);
+    REQUIRE(c.send(post(entity_json(3))));
+    CHECK(c.read_until("root_hash").find("HTTP/1.1 201") == 0);
+    // With an Idempotency-Key the key is settled after the commit (on a handler thread): the
+    // same request again is the same answer, replayed; another body under the key is 409.
+    auto keyed = [&](const std::string& body) {
+      std::string r = post(body);
+      r.insert(r.find("\r\n") + 2, "Idempotency-Key: k-1\r\n");
+      return r;
+    };
+    REQUIRE(c.send(keyed(entity_json(4))));
+    const std::string original = c.read_until("root_hash");
+    CHECK(original.find("HTTP/1.1 201") == 0);
+    REQUIRE(c.send(keyed(entity_json(4))));
+    const std::string replayed = c.read_until("root_hash");
+    CHECK(replayed.find("HTTP/1.1 201") == 0);
+    CHECK(replayed.find("Idempotent-Replayed: true") != std::string::npos);
+    CHECK(replayed.substr(replayed.find("\r\n\r\n")) == original.substr(original.find("\r\n\r\n")));
+    REQUIRE(c.send(keyed(entity_json(5))));
+    CHECK(c.read_until("message_zh").find("HTTP/1.1 409") == 0);
+    const std::uint64_t size = s.d.size();
+    REQUIRE(c.send("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    const std::string metrics = c.read_all();
+    CHECK(metrics.find("qledger_http_responses_total{code=\"201\"} 4") != std::string::npos);
+    CHECK(metrics.find("qledger_http_responses_total{code=\"422\"} 2") != std::string::npos);
+    s.server->stop();
+    s.thread.join();
+    CHECK(s.d.size() == size);
+  }
+
+  TEST_CASE("listener: hundreds of connections closing at once do not hang the server") {
+    // A session's destructor unregisters it. The registry once took a short-lived owning
+    // reference to other sessions while holding its lock; when that happened to be the last
+    // reference, the other session's destructor ran on the same thread and waited for that lock
+    // forever (seen with 256 benchmark clients closing together).
+    daemon::Config config = small_limits();
+    config.max_connections = 1024;
+    RunningServer s(config);
+    int n = 0;
+    for (int round = 0; round < 10; ++round) {
+      std::vector<std::unique_ptr<Client>> clients;
+      for (int i = 0; i < 256; ++i) {
+        clients.push_back(std::make_unique<Client>(s.port()));
+        REQUIRE(clients.back()->connected());
+        const std::string body = entity_json(++n);
+        REQUIRE(clients.back()->send(
+            "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+            s.d.inspector.token + "\r\nContent-Type: application/json\r\nContent-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body));
+      }
+      for (auto& c : clients) {
+        REQUIRE(c->read_until("root_hash").find("HTTP/1.1 201") != std::string::npos);
+      }
+      clients.clear();  // all close together
+    }
+    CHECK(s.d.size() >= static_cast<std::uint64_t>(n));
+    Client after(s.port());
+    REQUIRE(after.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+    CHECK(after.read_all().find("200 OK") != std::string::npos);
+    // A deadlocked I/O thread would keep run() from returning: stop within the grace period.
+    std::atomic<bool> stopped{false};
+    std::thread watchdog([&] {
+      for (int i = 0; i < 300 && !stopped; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      if (!stopped) {
+        std::fprintf(stderr, "qledgerd did not stop within 30 s: an I/O thread is stuck\n");
+        std::_Exit(1);
+      }
+    });
+    s.server->stop();
+    s.thread.join();
+    stopped = true;
+    watchdog.join();
   }
 
   TEST_CASE("listener: graceful stop answers the request in flight and closes idle ones") {

@@ -49,8 +49,8 @@ std::string blob(const SQLite::Column& c) {
 Outcome single_pass(const std::string& path) {
   SQLite::Database db(path, SQLite::OPEN_READONLY);
   SQLite::Statement node(db, "SELECT hash FROM tree_nodes WHERE level = ? AND idx = ?");
-  const auto stored_count = static_cast<std::uint64_t>(
-      db.execAndGet("SELECT COUNT(*) FROM tree_nodes").getInt64());
+  const auto stored_count =
+      static_cast<std::uint64_t>(db.execAndGet("SELECT COUNT(*) FROM tree_nodes").getInt64());
   const auto last_seq = static_cast<std::uint64_t>(
       db.execAndGet("SELECT COALESCE(MAX(seq), 0) FROM events").getInt64());
 
@@ -64,8 +64,9 @@ Outcome single_pass(const std::string& path) {
   };
   std::vector<Hash> leaves;  // leaf hashes so far, for the Merkle nodes
   Hash prev = kGenesisPrev;
-  SQLite::Statement rows(db, "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events "
-                             "ORDER BY seq");
+  SQLite::Statement rows(db,
+                         "SELECT seq, kind, recorded_at, actor, leaf, leaf_hash FROM events "
+                         "ORDER BY seq");
   while (rows.executeStep()) {
     const std::uint64_t expected = leaves.size() + 1;
     const auto seq = static_cast<std::uint64_t>(rows.getColumn(0).getInt64());
@@ -153,12 +154,15 @@ void register_leaf_hash(SQLite::Database& db) {
 
 // One random change an insider with the file could make (triggers and CHECKs off).
 std::string random_tampering(std::mt19937_64& rng, std::uint64_t size) {
-  auto seq = [&] { return std::to_string(std::uniform_int_distribution<std::uint64_t>(1, size)(rng)); };
+  auto seq = [&] {
+    return std::to_string(std::uniform_int_distribution<std::uint64_t>(1, size)(rng));
+  };
   auto level = [&] { return std::uniform_int_distribution<int>(1, 12)(rng); };
   switch (std::uniform_int_distribution<int>(0, 15)(rng)) {
     case 0:  // a payload edited, the hash column left
       return "UPDATE events SET leaf = CAST(replace(CAST(leaf AS TEXT), '合格', '不合格') AS BLOB) "
-             "WHERE seq = " + seq();
+             "WHERE seq = " +
+             seq();
     case 1: {  // another row's leaf and hash copied in
       const std::string a = seq(), b = seq();
       return "UPDATE events SET leaf = (SELECT leaf FROM events WHERE seq = " + b +
@@ -199,10 +203,12 @@ std::string random_tampering(std::mt19937_64& rng, std::uint64_t size) {
     case 13:  // a payload edited and its leaf hash recomputed (chain or tree breaks next)
       return "UPDATE events SET leaf = CAST(replace(CAST(leaf AS TEXT), '合格', '不合格') AS "
              "BLOB), leaf_hash = leaf_hash_of(CAST(replace(CAST(leaf AS TEXT), '合格', '不合格') "
-             "AS BLOB)) WHERE seq = " + seq();
+             "AS BLOB)) WHERE seq = " +
+             seq();
     case 14:  // a leaf made non-canonical (trailing space), its hash recomputed
       return "UPDATE events SET leaf = leaf || CAST(' ' AS BLOB), leaf_hash = leaf_hash_of(leaf "
-             "|| CAST(' ' AS BLOB)) WHERE seq = " + seq();
+             "|| CAST(' ' AS BLOB)) WHERE seq = " +
+             seq();
     case 12:  // a row no node can be: negative or fractional idx (CHECKs off)
       return "INSERT OR IGNORE INTO tree_nodes VALUES (" + std::to_string(level()) + ", " +
              (std::uniform_int_distribution<int>(0, 1)(rng) == 0 ? "-1" : "2.5") +

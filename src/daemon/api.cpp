@@ -62,6 +62,22 @@ bool valid_idempotency_key(const std::string& key) {
   return true;
 }
 
+Response storage_failure(const Exchange& x, const SQLite::Exception& e);
+
+// 201 with the receipt, 422 with the field problems, or 503/507 for storage.
+Response append_answer(const Exchange& x, const AppendOutcome& outcome) {
+  if (outcome.receipt) {
+    Response res = json_response(x, Status::created, receipt_json(*outcome.receipt));
+    res.set(http::field::location, "/api/v1/events/" + std::to_string(outcome.receipt->seq));
+    return res;
+  }
+  if (!outcome.problems.empty()) {
+    return json_response(x, Status::unprocessable_entity, errors_json(outcome.problems));
+  }
+  const FieldProblem& p = outcome.storage_problem;
+  return json_error(x, outcome.storage_status, "", p.code, p.message_en, p.message_zh);
+}
+
 Response post_event(Exchange& x) {
   if (!csrf_ok(x)) {
     return json_error(x, Status::forbidden, "", "csrf", "Missing or wrong X-CSRF-Token header.",
@@ -114,25 +130,30 @@ Response post_event(Exchange& x) {
       return res;
     }
   }
-  AppendOutcome outcome = append_event(x.ctx, x.who->user, kind, std::move(payload));
-  Response res;
-  if (outcome.receipt) {
-    res = json_response(x, Status::created, receipt_json(*outcome.receipt));
-    res.set(http::field::location, "/api/v1/events/" + std::to_string(outcome.receipt->seq));
-  } else if (!outcome.problems.empty()) {
-    res = json_response(x, Status::unprocessable_entity, errors_json(outcome.problems));
-  } else {
-    const FieldProblem& p = outcome.storage_problem;
-    res = json_error(x, outcome.storage_status, "", p.code, p.message_en, p.message_zh);
-  }
-  if (has_key) {
-    if (outcome.receipt || !outcome.problems.empty()) {
-      x.ctx.users->complete_idempotency_key(x.who->user.id, key, res.result_int(), res.body());
-    } else {
-      x.ctx.users->release_idempotency_key(x.who->user.id, key);
+  // The answer once the append is durable or refused; with a key it also settles the key (a
+  // write to the accounts file, so it may block: the caller runs it on a handler thread).
+  auto answer = [x, has_key, key](const AppendOutcome& outcome) {
+    try {
+      Response res = append_answer(x, outcome);
+      if (has_key) {
+        if (outcome.receipt || !outcome.problems.empty()) {
+          x.ctx.users->complete_idempotency_key(x.who->user.id, key, res.result_int(), res.body());
+        } else {
+          x.ctx.users->release_idempotency_key(x.who->user.id, key);
+        }
+      }
+      return res;
+    } catch (const SQLite::Exception& e) {
+      return storage_failure(x, e);
     }
+  };
+  if (x.note != nullptr && x.note->may_defer) {
+    // The caller appends and answers once the event is durable (no thread waits for it).
+    x.note->deferred = DeferredAppend{
+        {kind, x.who->user.username, std::move(payload)}, std::move(answer), has_key};
+    return Response{};
   }
-  return res;
+  return answer(append_event(x.ctx, x.who->user, kind, std::move(payload)));
 }
 
 // The ledger or the accounts file failed underneath a handler (full disk, lock, damage): the

@@ -16,13 +16,24 @@ Json receipt_json(const Receipt& r) {
 }
 
 AppendOutcome append_event(Context& ctx, const User& user, const std::string& kind, Json payload) {
+  const auto start = std::chrono::steady_clock::now();
+  AppendResult result;
+  try {
+    result.receipt = ctx.ledger->append({kind, user.username, std::move(payload)});
+  } catch (...) {
+    result.error = std::current_exception();
+  }
+  const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+  return append_outcome(ctx, std::move(result), took.count());
+}
+
+AppendOutcome append_outcome(Context& ctx, AppendResult result, double seconds) {
   AppendOutcome out;
   out.storage_status = http::status::service_unavailable;
-  const auto start = std::chrono::steady_clock::now();
   try {
-    out.receipt = ctx.ledger->append({kind, user.username, std::move(payload)});
-    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-    ctx.metrics.observe_append(took.count(), true);
+    if (result.error) std::rethrow_exception(result.error);
+    out.receipt = std::move(result.receipt);
+    ctx.metrics.observe_append(seconds, true);
   } catch (const AppendRejected& rejected) {
     ctx.metrics.observe_append(0, false);
     out.problems = rejected.problems();

@@ -91,7 +91,7 @@ Response dispatch(Exchange& x) {
 }  // namespace
 
 Response handle(const Request& request, Context& ctx, RequestNote* note) {
-  Exchange x{request, ctx, {}, {}, {}, false, false, std::nullopt, false};
+  Exchange x{request, ctx, {}, {}, {}, false, false, std::nullopt, false, note};
   Response res;
   try {
     const std::string_view target(request.message.target().data(), request.message.target().size());
@@ -126,7 +126,8 @@ Response handle(const Request& request, Context& ctx, RequestNote* note) {
     res = make_response(x, http::status::internal_server_error, "500 internal error\n",
                         "text/plain; charset=utf-8");
   }
-  ctx.metrics.count_response(res.result_int());
+  // A deferred append's answer is counted when it is sent.
+  if (note == nullptr || !note->deferred) ctx.metrics.count_response(res.result_int());
   return res;
 }
 

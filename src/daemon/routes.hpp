@@ -25,6 +25,7 @@ struct Exchange {
   bool set_lang_cookie = false;
   std::optional<Principal> who;
   bool bad_credentials = false;  // an Authorization header that did not authenticate
+  RequestNote* note = nullptr;   // the caller's, if any (deferred appends)
 
   http::verb method() const { return request.message.method(); }
   std::string header(http::field f) const;
@@ -56,6 +57,8 @@ struct AppendOutcome {
   FieldProblem storage_problem;  // when neither: code (storage_full, …) and bilingual message
 };
 AppendOutcome append_event(Context& ctx, const User& user, const std::string& kind, Json payload);
+// The outcome of an append made with Ledger::append_then that took `seconds` (metrics included).
+AppendOutcome append_outcome(Context& ctx, AppendResult result, double seconds);
 Json receipt_json(const Receipt& receipt);
 
 // Route groups; each returns nullopt when the path is not theirs.

@@ -18,32 +18,33 @@ using tcp = net::ip::tcp;
 
 void SessionRegistry::add(const std::shared_ptr<HttpSession>& s) {
   std::lock_guard lock(mutex_);
-  sessions_.push_back(s);
+  sessions_.emplace_back(s.get(), s);
 }
 
 void SessionRegistry::remove(HttpSession* s) {
   std::lock_guard lock(mutex_);
-  std::erase_if(sessions_, [s](const std::weak_ptr<HttpSession>& w) {
-    return w.expired() || w.lock().get() == s;
-  });
+  // By address and expiry only: locking another session's weak_ptr here could make this thread
+  // its last owner, and its destructor would call remove() again under this lock.
+  std::erase_if(sessions_,
+                [s](const auto& entry) { return entry.first == s || entry.second.expired(); });
 }
 
 std::size_t SessionRegistry::size() const {
   std::lock_guard lock(mutex_);
   std::size_t n = 0;
-  for (const auto& w : sessions_) n += w.expired() ? 0 : 1;
+  for (const auto& entry : sessions_) n += entry.second.expired() ? 0 : 1;
   return n;
 }
 
 void SessionRegistry::stop_all() {
-  std::vector<std::shared_ptr<HttpSession>> live;
+  std::vector<std::weak_ptr<HttpSession>> all;
   {
     std::lock_guard lock(mutex_);
-    for (const auto& w : sessions_) {
-      if (auto s = w.lock()) live.push_back(std::move(s));
-    }
+    for (const auto& entry : sessions_) all.push_back(entry.second);
   }
-  for (const auto& s : live) s->stop();
+  for (const auto& w : all) {
+    if (auto s = w.lock()) s->stop();  // a last owner here is destroyed outside the lock
+  }
 }
 
 struct Server::Impl {
@@ -171,6 +172,11 @@ void Server::run(bool handle_signals) {
   ioc_.run();
   for (auto& t : threads) t.join();
   handlers_->join();  // handlers still running (cut by the grace period) finish their appends
+  // Appends still in the ledger's queue complete before the I/O context goes (their answers
+  // are no longer written once the grace period has cut the connections).
+  while (shared_.appends_in_flight.load() > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 void Server::stop() {

@@ -22,27 +22,33 @@ namespace qledger::daemon {
 
 class HttpSession;
 
-// Live sessions, so a stop can reach idle ones. Thread-safe.
+// Live sessions, so a stop can reach idle ones. Thread-safe. No session is ever owned (not even
+// for a moment) while the lock is held: if that were the last owner, the session's destructor
+// would call remove() and wait for the lock its own thread holds.
 class SessionRegistry {
  public:
   void add(const std::shared_ptr<HttpSession>& s);
-  void remove(HttpSession* s);
+  void remove(HttpSession* s);  // from the session's destructor
   std::size_t size() const;
   void stop_all();
 
  private:
   mutable std::mutex mutex_;
-  std::vector<std::weak_ptr<HttpSession>> sessions_;
+  std::vector<std::pair<HttpSession*, std::weak_ptr<HttpSession>>> sessions_;
 };
 
 struct ServerShared {
   Context& ctx;
   AccessLog* access_log = nullptr;  // null: no access log
-  // Request handlers run here, off the I/O threads: an append blocks its handler thread until
-  // its transaction is durable, while the I/O threads keep reading and writing other requests.
+  // Request handlers run here, off the I/O threads. An API append does not wait in its handler
+  // thread: the answer is written from the append's completion (HttpSession::append_then);
+  // form and Idempotency-Key appends still wait for their commit here.
   boost::asio::thread_pool* handlers = nullptr;
   SessionRegistry sessions;
   std::atomic<bool> stopping{false};
+  // Appends handed to the ledger whose completion has not yet been passed to an I/O thread;
+  // Server::run waits for none to be left before it returns (the I/O context must outlive them).
+  std::atomic<int> appends_in_flight{0};
 };
 
 class Server {

@@ -7,6 +7,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include "router.hpp"
+#include "routes.hpp"
 
 namespace qledger::daemon {
 
@@ -135,11 +136,17 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
   net::post(*shared_.handlers, [self = shared_from_this(), request, executor,
                                 guard = net::make_work_guard(executor)]() mutable {
     RequestNote note;
+    note.may_defer = true;
     Response res;
     try {
       res = handle(*request, self->shared_.ctx, &note);
     } catch (...) {
       res = plain_response(http::status::internal_server_error, "500 internal error\n");
+      note.deferred.reset();
+    }
+    if (note.deferred) {
+      // The guard's job passes to the append's completion, which holds its own.
+      return self->append_then(std::move(*note.deferred), request, note.user_id, executor);
     }
     net::dispatch(executor, [self, note, res = std::move(res), guard = std::move(guard)]() mutable {
       if (self->shared_.stopping) res.keep_alive(false);
@@ -147,6 +154,51 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
       self->do_write(std::move(res));
     });
   });
+}
+
+void HttpSession::append_then(DeferredAppend deferred, std::shared_ptr<const Request> request,
+                              std::int64_t user_id, const net::any_io_executor& executor) {
+  Context& ctx = shared_.ctx;
+  const auto start = std::chrono::steady_clock::now();
+  // Answers on the strand; an answer that may block is computed on a handler thread first.
+  auto answer =
+      std::make_shared<std::function<Response(const AppendOutcome&)>>(std::move(deferred.answer));
+  const bool may_block = deferred.answer_may_block;
+  // Runs once, on the writer thread: hand the result on and return.
+  auto done = [self = shared_from_this(), request, user_id, start, answer, may_block, executor,
+               guard = net::make_work_guard(executor)](AppendResult result) mutable {
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    auto& in_flight = self->shared_.appends_in_flight;
+    auto respond = [self, request, user_id, answer, result = std::move(result),
+                    seconds = took.count(), executor, guard = std::move(guard)]() mutable {
+      Response res;
+      try {
+        res = (*answer)(append_outcome(self->shared_.ctx, std::move(result), seconds));
+      } catch (...) {
+        res = plain_response(http::status::internal_server_error, "500 internal error\n");
+      }
+      self->shared_.ctx.metrics.count_response(res.result_int());
+      net::dispatch(executor,
+                    [self, user_id, res = std::move(res), guard = std::move(guard)]() mutable {
+                      if (self->shared_.stopping) res.keep_alive(false);
+                      self->note_user_ = user_id;
+                      self->do_write(std::move(res));
+                    });
+    };
+    if (may_block) {
+      net::post(*self->shared_.handlers, std::move(respond));
+    } else {
+      net::post(executor, std::move(respond));
+    }
+    --in_flight;  // after the post: the I/O context and the handler pool are still there
+  };
+  ++shared_.appends_in_flight;
+  try {
+    ctx.ledger->append_then(std::move(deferred.request), done);
+  } catch (...) {
+    // Refused before queueing (too large, bad fields) or the ledger is closing: answer now.
+    done(AppendResult{std::nullopt, std::current_exception()});
+  }
 }
 
 void HttpSession::do_write(Response response) {

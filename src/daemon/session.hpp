@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "http_message.hpp"
+#include "router.hpp"
 #include "server.hpp"
 
 namespace qledger::daemon {
@@ -33,6 +34,10 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void do_write(Response response);
+  // Makes `deferred` with Ledger::append_then and writes its answer from the completion.
+  // Runs on a handler thread; `executor` is this session's strand.
+  void append_then(DeferredAppend deferred, std::shared_ptr<const Request> request,
+                   std::int64_t user_id, const boost::asio::any_io_executor& executor);
   void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
   void do_close();
 
