@@ -8,7 +8,6 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
 #include <condition_variable>
@@ -97,6 +96,10 @@ struct Ledger::Writer {
         begin_event(*db, "SAVEPOINT qledger_event"),
         undo_event(*db, "ROLLBACK TO qledger_event"),
         end_event(*db, "RELEASE qledger_event"),
+        head_event(*db, "SELECT seq, leaf_hash FROM events ORDER BY seq DESC LIMIT 1"),
+        begin_write(*db, "BEGIN IMMEDIATE"),
+        commit_write(*db, "COMMIT"),
+        rollback_write(*db, "ROLLBACK"),
         max_batch(options.max_batch),
         applier(std::move(event_applier)) {
     thread = std::thread([this] { run(); });
@@ -177,17 +180,45 @@ struct Ledger::Writer {
     }
   }
 
+  // The chain position at the start of a transaction. The edge this writer left at its last
+  // commit is reused while the file's last event is still the one it wrote (one indexed read);
+  // otherwise (first transaction, another process appended, a commit whose outcome is unknown)
+  // it is read from the file.
   Cursor begin_cursor() {
     Cursor c;
-    c.range = load_edge(*db, c.prev);
+    if (committed && file_head_is(committed->range.size(), committed->prev)) {
+      c.range = committed->range;
+      c.prev = committed->prev;
+    } else {
+      committed.reset();
+      c.range = load_edge(*db, c.prev);
+    }
     c.recorded_at = now_recorded_at();
     return c;
   }
 
+  // True if the file's last event is `seq` with leaf hash `leaf_hash` (none and 0 for empty).
+  bool file_head_is(std::uint64_t seq, const Hash& leaf_hash) {
+    bool same = false;
+    if (head_event.executeStep()) {
+      const SQLite::Column hash = head_event.getColumn(1);
+      same = head_event.getColumn(0).getInt64() == static_cast<std::int64_t>(seq) &&
+             hash.getBytes() == static_cast<int>(leaf_hash.size()) &&
+             std::memcmp(hash.getBlob(), leaf_hash.data(), leaf_hash.size()) == 0;
+    } else {
+      same = seq == 0;
+    }
+    head_event.reset();
+    return same;
+  }
+
+  // After a commit: the next transaction may start from here.
+  void remember_committed(Cursor& c) { committed = Cursor{std::move(c.range), c.prev, {}}; }
+
   // After a failed transaction: any statement a failure interrupted is ready to run again.
   void reset_statements() {
     for (SQLite::Statement* s :
-         {&insert_event, &insert_node, &begin_event, &undo_event, &end_event}) {
+         {&insert_event, &insert_node, &begin_event, &undo_event, &end_event, &head_event}) {
       s->tryReset();
     }
   }
@@ -197,6 +228,40 @@ struct Ledger::Writer {
     statement.exec();
     statement.reset();
   }
+
+  // BEGIN IMMEDIATE … COMMIT through statements prepared once (SQLite::Transaction parses both
+  // for every batch); rolls back unless committed. Each statement is left ready to run again
+  // even when it fails, since the rollback runs before the writer's own clean-up.
+  class WriteTransaction {
+   public:
+    explicit WriteTransaction(Writer& writer) : writer_(writer) { run(writer_.begin_write); }
+    WriteTransaction(const WriteTransaction&) = delete;
+    WriteTransaction& operator=(const WriteTransaction&) = delete;
+    ~WriteTransaction() {
+      if (committed_) return;
+      try {
+        run(writer_.rollback_write);
+      } catch (...) {  // e.g. SQLite already rolled back after a failed COMMIT
+      }
+    }
+    void commit() {
+      run(writer_.commit_write);
+      committed_ = true;
+    }
+
+   private:
+    static void run(SQLite::Statement& statement) {
+      try {
+        statement.exec();
+      } catch (...) {
+        statement.tryReset();
+        throw;
+      }
+      statement.reset();
+    }
+    Writer& writer_;
+    bool committed_ = false;
+  };
 
   // Validates (through the applier) and writes one event inside the open transaction. Returns
   // its receipt, or throws AppendRejected with nothing of it written.
@@ -267,7 +332,7 @@ struct Ledger::Writer {
     std::vector<std::optional<Receipt>> receipts(batch.size());
     std::vector<std::exception_ptr> rejections(batch.size());
     try {
-      SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+      WriteTransaction tx(*this);
       check_not_moved();
       Cursor cursor = begin_cursor();
       for (std::size_t i = 0; i < batch.size(); ++i) {
@@ -279,11 +344,13 @@ struct Ledger::Writer {
       }
       const Hash root = cursor.range.root(hasher);
       tx.commit();  // durable (WAL, synchronous=FULL) once this returns
+      const std::uint64_t tree_size = cursor.range.size();
+      remember_committed(cursor);
       for (std::size_t i = 0; i < batch.size(); ++i) {  // finish() does not throw
         if (rejections[i]) {
           batch[i].finish({std::nullopt, rejections[i]});
         } else {
-          receipts[i]->tree_size = cursor.range.size();
+          receipts[i]->tree_size = tree_size;
           receipts[i]->root_hash = root;
           batch[i].finish({std::move(receipts[i]), nullptr});
         }
@@ -301,7 +368,7 @@ struct Ledger::Writer {
   void run_bulk(PendingBulk& bulk) {
     BulkResult result;
     try {
-      SQLite::Transaction tx(*db, SQLite::TransactionBehavior::IMMEDIATE);
+      WriteTransaction tx(*this);
       check_not_moved();
       Cursor cursor = begin_cursor();
       for (std::uint64_t index = 0;; ++index) {
@@ -324,6 +391,7 @@ struct Ledger::Writer {
       if (result.rejected_count == 0 && !bulk.dry_run) {
         tx.commit();
         result.committed = true;
+        remember_committed(cursor);
       }  // else: the destructor rolls everything back
       bulk.promise.set_value(std::move(result));
     } catch (...) {
@@ -340,6 +408,11 @@ struct Ledger::Writer {
   SQLite::Statement begin_event;
   SQLite::Statement undo_event;
   SQLite::Statement end_event;
+  SQLite::Statement head_event;
+  SQLite::Statement begin_write;
+  SQLite::Statement commit_write;
+  SQLite::Statement rollback_write;
+  std::optional<Cursor> committed;  // the position after this writer's last commit
   std::size_t max_batch;
   std::shared_ptr<EventApplier> applier;
   Sha256 hasher;
