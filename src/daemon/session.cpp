@@ -149,9 +149,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
       return self->append_then(std::move(*note.deferred), request, note.user_id, executor);
     }
     net::dispatch(executor, [self, note, res = std::move(res), guard = std::move(guard)]() mutable {
-      if (self->shared_.stopping) res.keep_alive(false);
-      self->note_user_ = note.user_id;
-      self->do_write(std::move(res));
+      self->write_answer(std::move(res), note.user_id);
     });
   });
 }
@@ -180,9 +178,7 @@ void HttpSession::append_then(DeferredAppend deferred, std::shared_ptr<const Req
       self->shared_.ctx.metrics.count_response(res.result_int());
       net::dispatch(executor,
                     [self, user_id, res = std::move(res), guard = std::move(guard)]() mutable {
-                      if (self->shared_.stopping) res.keep_alive(false);
-                      self->note_user_ = user_id;
-                      self->do_write(std::move(res));
+                      self->write_answer(std::move(res), user_id);
                     });
     };
     if (may_block) {
@@ -199,6 +195,12 @@ void HttpSession::append_then(DeferredAppend deferred, std::shared_ptr<const Req
     // Refused before queueing (too large, bad fields) or the ledger is closing: answer now.
     done(AppendResult{std::nullopt, std::current_exception()});
   }
+}
+
+void HttpSession::write_answer(Response response, std::int64_t user_id) {
+  if (shared_.stopping) response.keep_alive(false);
+  note_user_ = user_id;
+  do_write(std::move(response));
 }
 
 void HttpSession::do_write(Response response) {

@@ -34,6 +34,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void do_write(Response response);
+  // On the strand: writes the answer to a handled request (a handler's or a commit's) for the
+  // access log's `user_id`, closing after it once the server is stopping.
+  void write_answer(Response response, std::int64_t user_id);
   // Makes `deferred` with Ledger::append_then and writes its answer from the completion.
   // Runs on a handler thread; `executor` is this session's strand.
   void append_then(DeferredAppend deferred, std::shared_ptr<const Request> request,
