@@ -121,6 +121,17 @@ TEST_SUITE("hash") {
       text[17] = bad;
       CHECK_FALSE(qledger::hash_from_hex(text, parsed));
     }
+    CHECK(parsed == abc);  // a refused text leaves the output alone
+    // Every byte value in every nibble position of a byte: accepted exactly when a hex digit.
+    for (int b = 0; b < 256; ++b) {
+      const char c = static_cast<char>(b);
+      const bool digit = std::isxdigit(b) != 0;
+      for (const std::size_t at : {std::size_t{0}, std::size_t{1}, std::size_t{63}}) {
+        std::string text = hex;
+        text[at] = c;
+        CHECK(qledger::hash_from_hex(text, parsed) == digit);
+      }
+    }
 
     std::string bytes;
     CHECK(qledger::bytes_from_hex("", bytes));

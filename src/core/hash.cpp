@@ -3,6 +3,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
 
 #include <stdexcept>
 
@@ -90,12 +92,17 @@ std::string to_hex(std::string_view bytes) {
 }
 
 namespace {
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+// Each byte's value as a hex digit, or -1.
+constexpr std::array<std::int8_t, 256> kHexValues = [] {
+  std::array<std::int8_t, 256> table{};
+  table.fill(-1);
+  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<std::int8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[c] = static_cast<std::int8_t>(c - 'a' + 10);
+  for (int c = 'A'; c <= 'F'; ++c) table[c] = static_cast<std::int8_t>(c - 'A' + 10);
+  return table;
+}();
+
+int hex_value(char c) { return kHexValues[static_cast<unsigned char>(c)]; }
 }  // namespace
 
 bool bytes_from_hex(std::string_view hex, std::string& out) {
@@ -112,9 +119,16 @@ bool bytes_from_hex(std::string_view hex, std::string& out) {
 }
 
 bool hash_from_hex(std::string_view hex, Hash& out) {
-  std::string bytes;
-  if (hex.size() != 64 || !bytes_from_hex(hex, bytes)) return false;
-  std::copy(bytes.begin(), bytes.end(), out.begin());
+  // Without a temporary string: the verifier reads one per event.
+  if (hex.size() != 2 * out.size()) return false;
+  Hash result{};
+  for (std::size_t i = 0; i < result.size(); ++i) {
+    const int hi = hex_value(hex[2 * i]);
+    const int lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    result[i] = static_cast<std::uint8_t>((hi << 4) | lo);
+  }
+  out = result;
   return true;
 }
 
