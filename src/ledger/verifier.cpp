@@ -66,12 +66,12 @@ class StoredNodeCursors {
 };
 
 // What the reading side hands the checking side for one row of `events`: the row's columns
-// (copied into the batch's byte buffer), the leaf hash recomputed from the leaf bytes, and the
-// stored Merkle nodes that leaf completes (known from its position alone).
+// (copied into the batch's byte buffer; the stored leaf hash here), and the stored Merkle nodes
+// that leaf completes (known from its position alone). The checker recomputes the leaf hash.
 struct ScannedRow {
-  std::uint64_t seq = 0;  // the row's seq column
-  Hash leaf_hash{};       // SHA-256(0x00 || leaf) of the stored bytes
-  bool stored_hash_matches = false;
+  std::uint64_t seq = 0;        // the row's seq column
+  bool stored_hash_ok = false;  // the leaf_hash column holds 32 bytes, copied to stored_hash
+  Hash stored_hash{};
   std::size_t kind_at = 0, recorded_at_at = 0, actor_at = 0, leaf_at = 0, end = 0;
   std::size_t nodes_at = 0, nodes_end = 0;  // range in ScanBatch::nodes
   // Reading the node at nodes_end failed with this error; the checker raises it when it gets
@@ -103,7 +103,7 @@ struct ScanBatch {
   }
 };
 
-// Reads `events` in seq order into batches: columns, recomputed leaf hash, stored nodes. It
+// Reads `events` in seq order into batches: columns and stored nodes. It
 // judges nothing: every check, in order, is the checker's, so the first bad row is found exactly
 // as a single pass finds it.
 class RowReader {
@@ -147,12 +147,11 @@ class RowReader {
       batch.bytes.append(static_cast<const char*>(data), static_cast<std::size_t>(leaf.getBytes()));
     }
     row.end = batch.bytes.size();
-    row.leaf_hash = hasher_.leaf_hash(batch.text(row.leaf_at, row.end));
     // getBytes before getBlob, as the single pass read it: a TEXT value in a UTF-16 file is
     // then compared as its UTF-8 bytes.
     const SQLite::Column stored = rows_.getColumn(5);
-    row.stored_hash_matches =
-        stored.getBytes() == 32 && std::memcmp(stored.getBlob(), row.leaf_hash.data(), 32) == 0;
+    row.stored_hash_ok = stored.getBytes() == 32;
+    if (row.stored_hash_ok) std::memcpy(row.stored_hash.data(), stored.getBlob(), 32);
     // Leaf `position` completes the perfect nodes of levels 1..ctz(position).
     row.nodes_at = batch.nodes.size();
     try {
@@ -181,7 +180,6 @@ class RowReader {
   SQLite::Database& db_;
   StoredNodeCursors nodes_;
   SQLite::Statement rows_;
-  Sha256 hasher_;
   std::uint64_t position_ = 0;  // rows read so far
 };
 
@@ -385,8 +383,9 @@ class LedgerScan {
                          std::to_string(seq) + ")");
     }
     const std::string_view bytes = batch.text(row.leaf_at, row.end);
-    const Hash& computed = row.leaf_hash;
-    if (!row.stored_hash_matches) {
+    // Hashed here, not by the reader: that evens out the two threads' work.
+    const Hash computed = hasher_.leaf_hash(bytes);
+    if (!row.stored_hash_ok || row.stored_hash != computed) {
       return problem(seq, "leaf_hash_mismatch",
                      "event " + std::to_string(seq) +
                          ": stored leaf_hash is not SHA-256(0x00 || leaf) of the stored bytes "
