@@ -122,7 +122,8 @@ TEST_SUITE("hash") {
       CHECK_FALSE(qledger::hash_from_hex(text, parsed));
     }
     CHECK(parsed == abc);  // a refused text leaves the output alone
-    // Every byte value in every nibble position of a byte: accepted exactly when a hex digit.
+    // Every byte value as the high and the low digit of the first byte and as the last digit:
+    // accepted exactly when a hex digit.
     for (int b = 0; b < 256; ++b) {
       const char c = static_cast<char>(b);
       const bool digit = std::isxdigit(b) != 0;

@@ -8,12 +8,14 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
 
 #include "daemon_fixture.hpp"
 #include "qledger/domain_ledger.hpp"
 #include "qledger/storage_error.hpp"
+#include "qledger/verifier.hpp"
 
 using namespace qledger;
 using namespace qledger::test;
@@ -43,9 +45,58 @@ class FillingDiskApplier : public EventApplier {
   DomainApplier domain_{[] { return kDaemonToday; }};
 };
 
+// Makes the writer's next COMMIT report SQLITE_IOERR after it has landed: SQLite calls the WAL
+// hook once the commit is durable, and COMMIT returns what the hook returns.
+class CommitReportsFailure : public EventApplier {
+ public:
+  std::atomic<bool> fail_next{false};
+
+  void prepare(SQLite::Database& db, Leaf&) override {
+    sqlite3_wal_hook(db.getHandle(), &CommitReportsFailure::hook, this);
+  }
+
+ private:
+  static int hook(void* self, sqlite3*, const char*, int) {
+    return static_cast<CommitReportsFailure*>(self)->fail_next.exchange(false) ? SQLITE_IOERR
+                                                                               : SQLITE_OK;
+  }
+};
+
 }  // namespace
 
 TEST_SUITE("storage_faults") {
+  TEST_CASE(
+      "a COMMIT that fails after landing: an I/O error, and the next append starts after it") {
+    TempDir dir;
+    const std::string db = dir.file("l.db");
+    init_ledger(db, default_key_path(db), "qledger.test/faults");
+    const auto applier = std::make_shared<CommitReportsFailure>();
+    Ledger ledger(db, LedgerOptions{}, applier);
+    ledger.append({"test.event", "t", Json{{"n", 1}}});
+    applier->fail_next = true;
+    bool io_error = false;
+    try {
+      ledger.append({"test.event", "t", Json{{"n", 2}}});
+    } catch (const StorageError& e) {
+      // Classified as sqlite3_exec("COMMIT") reported it, not as a generic SQL error.
+      io_error = e.fault() == StorageFault::kIo;
+    }
+    CHECK(io_error);
+    // The writer could not know that event 2 landed; its next transaction must start after it.
+    const Receipt third = ledger.append({"test.event", "t", Json{{"n", 3}}});
+    CHECK(third.seq == 3);
+    CHECK(third.tree_size == 3);
+    const auto second = ledger.event(2);
+    REQUIRE(second);
+    LeafError error;
+    const auto leaf = decode_leaf(second->leaf, error);
+    REQUIRE(leaf);
+    CHECK(leaf->payload == Json{{"n", 2}});
+    const auto report = verify_ledger(db, {});
+    CHECK(report.intact());
+    CHECK(report.tree_size == 3);
+  }
+
   TEST_CASE("SQLite result codes map to faults, extended codes by their primary code") {
     CHECK(classify_sqlite_code(SQLITE_FULL) == StorageFault::kFull);
     CHECK(classify_sqlite_code(SQLITE_BUSY) == StorageFault::kBusy);

@@ -181,9 +181,9 @@ struct Ledger::Writer {
   }
 
   // The chain position at the start of a transaction. The edge this writer left at its last
-  // commit is reused while the file's last event is still the one it wrote (one indexed read);
-  // otherwise (first transaction, another process appended, a commit whose outcome is unknown)
-  // it is read from the file.
+  // successful commit is reused while the file's last event is still the last one it committed
+  // (one indexed read); otherwise (first transaction, another process appended, a commit that
+  // reported failure but landed) it is read from the file.
   Cursor begin_cursor() {
     Cursor c;
     if (committed && file_head_is(committed->range.size(), committed->prev)) {
@@ -250,9 +250,18 @@ struct Ledger::Writer {
     }
 
    private:
-    static void run(SQLite::Statement& statement) {
+    // A COMMIT's own error can surface only when its statement is reset (sqlite3_exec, which
+    // SQLite::Transaction used, reports that one, e.g. SQLITE_IOERR rather than SQLITE_ERROR):
+    // that code is the one thrown, so failures are classified as before.
+    void run(SQLite::Statement& statement) {
       try {
         statement.exec();
+      } catch (const SQLite::Exception& e) {
+        const int reset_code = statement.tryReset();
+        if (reset_code != SQLITE_OK && reset_code != e.getErrorCode()) {
+          throw SQLite::Exception(writer_.db->getHandle(), reset_code);
+        }
+        throw;
       } catch (...) {
         statement.tryReset();
         throw;
