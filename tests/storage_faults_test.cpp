@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <optional>
 #include <set>
 
 #include "daemon_fixture.hpp"
@@ -62,6 +63,16 @@ class CommitReportsFailure : public EventApplier {
   }
 };
 
+// The fault an append fails with, or nullopt if it is stored.
+std::optional<StorageFault> append_fault(Ledger& ledger, AppendRequest request) {
+  try {
+    ledger.append(std::move(request));
+  } catch (const StorageError& e) {
+    return e.fault();
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 TEST_SUITE("storage_faults") {
@@ -74,14 +85,8 @@ TEST_SUITE("storage_faults") {
     Ledger ledger(db, LedgerOptions{}, applier);
     ledger.append({"test.event", "t", Json{{"n", 1}}});
     applier->fail_next = true;
-    bool io_error = false;
-    try {
-      ledger.append({"test.event", "t", Json{{"n", 2}}});
-    } catch (const StorageError& e) {
-      // Classified as sqlite3_exec("COMMIT") reported it, not as a generic SQL error.
-      io_error = e.fault() == StorageFault::kIo;
-    }
-    CHECK(io_error);
+    // Classified as sqlite3_exec("COMMIT") reported it, not as a generic SQL error.
+    CHECK(append_fault(ledger, {"test.event", "t", Json{{"n", 2}}}) == StorageFault::kIo);
     // The writer could not know that event 2 landed; its next transaction must start after it.
     const Receipt third = ledger.append({"test.event", "t", Json{{"n", 3}}});
     CHECK(third.seq == 3);
@@ -221,13 +226,7 @@ TEST_SUITE("storage_faults") {
     {
       SQLite::Database other(db, SQLite::OPEN_READWRITE, 0);
       other.exec("BEGIN IMMEDIATE");
-      bool busy = false;
-      try {
-        ledger.append({"test.event", "t", Json{{"n", 2}}});
-      } catch (const StorageError& e) {
-        busy = e.fault() == StorageFault::kBusy;
-      }
-      CHECK(busy);
+      CHECK(append_fault(ledger, {"test.event", "t", Json{{"n", 2}}}) == StorageFault::kBusy);
       other.exec("ROLLBACK");
     }
     const Receipt second = ledger.append({"test.event", "t", Json{{"n", 3}}});
