@@ -12,6 +12,8 @@
 #include <sstream>
 #include <thread>
 
+#include <SQLiteCpp/Database.h>
+
 #include "daemon_fixture.hpp"
 #include "server.hpp"
 
@@ -233,6 +235,39 @@ TEST_SUITE("daemon") {
     s.server->stop();
     s.thread.join();
     CHECK(s.d.size() == size);
+  }
+
+  TEST_CASE("listener: a script's append is answered while the accounts file is being written") {
+    // Another process holds the accounts file's write lock, and a keyed append waits for it on
+    // a handler thread (claiming its key), holding the account store. An append without a key
+    // checks its token through a reader of its own and must be answered at once, not after the
+    // accounts file's 10 s busy timeout.
+    daemon::Config config = small_limits();
+    config.request_timeout_seconds = 30;
+    RunningServer s(config);
+    auto post = [&](const std::string& body, const std::string& extra_header) {
+      return "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+             s.d.inspector.token + "\r\n" + extra_header +
+             "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+             "\r\n\r\n" + body;
+    };
+    SQLite::Database writer(s.d.ctx->config.users_db_path, SQLite::OPEN_READWRITE);
+    writer.exec("BEGIN IMMEDIATE");
+    Client keyed(s.port(), 30000);
+    REQUIRE(keyed.connected());
+    REQUIRE(keyed.send(post(entity_json(1), "Idempotency-Key: held-1\r\n")));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the claim is waiting now
+    Client script(s.port(), 30000);
+    REQUIRE(script.connected());
+    const auto start = std::chrono::steady_clock::now();
+    REQUIRE(script.send(post(entity_json(2), "")));
+    const std::string answer = script.read_until("root_hash");
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(answer.find("HTTP/1.1 201") == 0);
+    CHECK(seconds < 5.0);
+    writer.exec("ROLLBACK");
+    CHECK(keyed.read_until("root_hash").find("HTTP/1.1 201") == 0);
   }
 
   TEST_CASE("listener: hundreds of connections closing at once do not hang the server") {

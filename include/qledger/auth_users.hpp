@@ -139,6 +139,9 @@ class UserStore {
                         std::optional<std::int64_t> expires_at, const std::string& actor);
   void revoke_token(std::int64_t token_id, const std::string& actor);
   std::vector<TokenInfo> list_tokens();
+  // The user of a live token. Reads through a connection of its own: a WAL reader does not wait
+  // for writers, so it is not held up by an account change or an idempotency claim in progress
+  // (qledgerd checks API appends' tokens on its I/O threads).
   std::optional<User> user_for_token(std::string_view secret, std::int64_t now);
 
   // Idempotency keys, scoped per user. `request_digest` identifies the request body.
@@ -168,6 +171,10 @@ class UserStore {
   std::uint32_t iterations_;
   std::string dummy_hash_;
   AccountJournal journal_;
+  // user_for_token's connection, statements and lock (declared last: destroyed first).
+  std::mutex token_mutex_;
+  std::unique_ptr<SQLite::Database> token_db_;
+  std::unique_ptr<StatementCache> token_statements_;
 };
 
 std::int64_t unix_now();

@@ -107,6 +107,12 @@ std::int64_t unix_now() {
 
 std::string default_users_db_path(const std::string& db_path) { return db_path + ".users.db"; }
 
+namespace {
+// A WAL reader waits only in rare moments (another connection recovering the WAL after a crash);
+// the token check must not hold an I/O thread long for that.
+constexpr int kTokenBusyTimeoutMs = 1000;
+}  // namespace
+
 UserStore::UserStore(const std::string& path, std::uint32_t iterations) : iterations_(iterations) {
   db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   db_->setBusyTimeout(10000);
@@ -125,6 +131,9 @@ UserStore::UserStore(const std::string& path, std::uint32_t iterations) : iterat
   }
   dummy_hash_ = hash_password("qledgerd-dummy-password", iterations_);
   statements_ = std::make_unique<StatementCache>(*db_);
+  token_db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE);
+  token_db_->setBusyTimeout(kTokenBusyTimeoutMs);
+  token_statements_ = std::make_unique<StatementCache>(*token_db_);
 }
 
 UserStore::~UserStore() = default;
@@ -410,8 +419,8 @@ std::vector<TokenInfo> UserStore::list_tokens() {
 std::optional<User> UserStore::user_for_token(std::string_view secret, std::int64_t now) {
   if (secret.size() != 68 || secret.substr(0, 4) != "qlt_") return std::nullopt;
   const std::string digest = secret_digest(secret);
-  std::lock_guard lock(mutex_);
-  auto q = statements_->use(
+  std::lock_guard lock(token_mutex_);
+  auto q = token_statements_->use(
       "SELECT u.id, u.username, u.role, u.disabled FROM api_tokens t "
       "JOIN users u ON u.id = t.user_id WHERE t.digest = ? AND t.revoked = 0 "
       "AND (t.expires_at IS NULL OR t.expires_at > ?) AND u.disabled = 0");

@@ -98,6 +98,24 @@ void HttpSession::do_read() {
       stream_);
 }
 
+// POST /api/v1/events with a bearer token and no Idempotency-Key: authenticated, parsed and
+// queued without waiting on anything (a keyed request claims its key in the accounts file first,
+// which may wait for a writer; anything else may read the ledger or wait for a commit).
+bool HttpSession::never_waits(const http::request<http::string_body>& message) {
+  if (message.method() != http::verb::post) return false;
+  const std::string_view target(message.target().data(), message.target().size());
+  constexpr std::string_view kPath = "/api/v1/events";
+  if (target.substr(0, kPath.size()) != kPath ||
+      (target.size() > kPath.size() && target[kPath.size()] != '?')) {
+    return false;
+  }
+  const auto authorization = message.find(http::field::authorization);
+  return authorization != message.end() &&
+         std::string_view(authorization->value().data(), authorization->value().size())
+                 .substr(0, 7) == "Bearer " &&
+         message.find("Idempotency-Key") == message.end();
+}
+
 void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
   started_ = std::chrono::steady_clock::now();
   if (ec == http::error::end_of_stream) return do_close();
@@ -132,9 +150,12 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
   path_ = std::string(request->message.target());
   // The handler runs on the handler pool (it may wait for a commit); the response is written
   // back on this session's strand. The work guard keeps the I/O threads running meanwhile.
+  // A script's append without an Idempotency-Key runs here instead: it never waits (the token
+  // check reads without waiting for writers, the append is answered from its commit), and
+  // skipping the hop to the pool gave ~25 % more appends/s (bench/README.md).
   auto executor = tcp().get_executor();
-  net::post(*shared_.handlers, [self = shared_from_this(), request, executor,
-                                guard = net::make_work_guard(executor)]() mutable {
+  auto job = [self = shared_from_this(), request, executor,
+              guard = net::make_work_guard(executor)]() mutable {
     RequestNote note;
     note.may_defer = true;
     Response res;
@@ -151,7 +172,9 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
     net::dispatch(executor, [self, note, res = std::move(res), guard = std::move(guard)]() mutable {
       self->write_answer(std::move(res), note.user_id);
     });
-  });
+  };
+  if (never_waits(request->message)) return job();
+  net::post(*shared_.handlers, std::move(job));
 }
 
 void HttpSession::append_then(DeferredAppend deferred, std::shared_ptr<const Request> request,
