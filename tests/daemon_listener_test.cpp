@@ -244,6 +244,9 @@ TEST_SUITE("daemon") {
     // accounts file's 10 s busy timeout.
     daemon::Config config = small_limits();
     config.request_timeout_seconds = 30;
+    // One handler thread, which the keyed append occupies: an append sent to the pool would wait
+    // behind it, so only one handled on the I/O thread is answered in time.
+    config.handler_threads = 1;
     RunningServer s(config);
     auto post = [&](const std::string& body, const std::string& extra_header) {
       return "POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
@@ -256,7 +259,7 @@ TEST_SUITE("daemon") {
     Client keyed(s.port(), 30000);
     REQUIRE(keyed.connected());
     REQUIRE(keyed.send(post(entity_json(1), "Idempotency-Key: held-1\r\n")));
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the claim is waiting now
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the claim is waiting now
     Client script(s.port(), 30000);
     REQUIRE(script.connected());
     const auto start = std::chrono::steady_clock::now();

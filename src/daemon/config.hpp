@@ -16,10 +16,11 @@ struct Config {
   std::string users_db_path;  // accounts, sessions, idempotency keys; default "<db>.users.db"
   std::string listen_address = "127.0.0.1";
   std::uint16_t port = 8080;
-  unsigned threads = 2;                          // I/O threads (reading and writing only)
-  unsigned handler_threads = 64;                 // request handlers; API appends are answered
-                                                 // from their commit without waiting on one,
-                                                 // form submissions wait for theirs here
+  unsigned threads = 2;                          // I/O threads: reading, writing, and a
+                                                 // script's un-keyed append (never waits)
+  unsigned handler_threads = 64;                 // every other request; API appends are
+                                                 // answered from their commit without waiting
+                                                 // on one, form submissions wait for theirs
   std::size_t max_connections = 256;             // further connections wait in the backlog
   std::size_t max_body_bytes = 1024 * 1024;      // larger bodies: 413
   std::size_t max_header_bytes = 16 * 1024;      // larger headers: 431

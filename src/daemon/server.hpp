@@ -40,9 +40,10 @@ class SessionRegistry {
 struct ServerShared {
   Context& ctx;
   AccessLog* access_log = nullptr;  // null: no access log
-  // Request handlers run here, off the I/O threads. An API append does not wait in its handler
-  // thread: the answer is written from the append's completion (HttpSession::append_then);
-  // form and Idempotency-Key appends still wait for their commit here.
+  // Request handlers run here, off the I/O threads, except a script's append without an
+  // Idempotency-Key, which never waits and is handled on its I/O thread. No API append waits
+  // for its commit: the answer is written from the append's completion
+  // (HttpSession::append_then); form appends still wait for their commit here.
   boost::asio::thread_pool* handlers = nullptr;
   SessionRegistry sessions;
   std::atomic<bool> stopping{false};

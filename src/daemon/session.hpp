@@ -40,7 +40,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   // access log's `user_id`, closing after it once the server is stopping.
   void write_answer(Response response, std::int64_t user_id);
   // Makes `deferred` with Ledger::append_then and writes its answer from the completion.
-  // Runs on a handler thread; `executor` is this session's strand.
+  // Runs on a handler thread, or on the I/O thread for a request that never_waits; `executor` is
+  // this session's strand.
   void append_then(DeferredAppend deferred, std::shared_ptr<const Request> request,
                    std::int64_t user_id, const boost::asio::any_io_executor& executor);
   void on_write(bool close, boost::beast::error_code ec, std::size_t bytes);
