@@ -103,31 +103,32 @@ constexpr std::array<std::int8_t, 256> kHexValues = [] {
 }();
 
 int hex_value(char c) { return kHexValues[static_cast<unsigned char>(c)]; }
+
+// Decodes hex (an even number of digits, either case) into hex.size() / 2 bytes at `out`; false
+// at the first non-digit (`out` may then be partly written).
+bool decode_hex(std::string_view hex, std::uint8_t* out) {
+  for (std::size_t i = 0; i < hex.size() / 2; ++i) {
+    const int hi = hex_value(hex[2 * i]);
+    const int lo = hex_value(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out[i] = static_cast<std::uint8_t>((hi << 4) | lo);
+  }
+  return true;
+}
 }  // namespace
 
 bool bytes_from_hex(std::string_view hex, std::string& out) {
   if (hex.size() % 2 != 0) return false;
   std::string result(hex.size() / 2, '\0');
-  for (std::size_t i = 0; i < result.size(); ++i) {
-    const int hi = hex_value(hex[2 * i]);
-    const int lo = hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    result[i] = static_cast<char>((hi << 4) | lo);
-  }
+  if (!decode_hex(hex, reinterpret_cast<std::uint8_t*>(result.data()))) return false;
   out = std::move(result);
   return true;
 }
 
 bool hash_from_hex(std::string_view hex, Hash& out) {
   // Without a temporary string: the verifier reads one per event.
-  if (hex.size() != 2 * out.size()) return false;
   Hash result{};
-  for (std::size_t i = 0; i < result.size(); ++i) {
-    const int hi = hex_value(hex[2 * i]);
-    const int lo = hex_value(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return false;
-    result[i] = static_cast<std::uint8_t>((hi << 4) | lo);
-  }
+  if (hex.size() != 2 * result.size() || !decode_hex(hex, result.data())) return false;
   out = result;
   return true;
 }
