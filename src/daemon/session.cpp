@@ -98,24 +98,6 @@ void HttpSession::do_read() {
       stream_);
 }
 
-// POST /api/v1/events with a bearer token and no Idempotency-Key: authenticated, parsed and
-// queued without waiting on anything (a keyed request claims its key in the accounts file first,
-// which may wait for a writer; anything else may read the ledger or wait for a commit).
-bool HttpSession::never_waits(const http::request<http::string_body>& message) {
-  if (message.method() != http::verb::post) return false;
-  const std::string_view target(message.target().data(), message.target().size());
-  constexpr std::string_view kPath = "/api/v1/events";
-  if (target.substr(0, kPath.size()) != kPath ||
-      (target.size() > kPath.size() && target[kPath.size()] != '?')) {
-    return false;
-  }
-  const auto authorization = message.find(http::field::authorization);
-  return authorization != message.end() &&
-         std::string_view(authorization->value().data(), authorization->value().size())
-                 .substr(0, 7) == "Bearer " &&
-         message.find("Idempotency-Key") == message.end();
-}
-
 void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
   started_ = std::chrono::steady_clock::now();
   if (ec == http::error::end_of_stream) return do_close();
@@ -173,7 +155,7 @@ void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
       self->write_answer(std::move(res), note.user_id);
     });
   };
-  if (never_waits(request->message)) return job();
+  if (never_waits(*request)) return job();
   net::post(*shared_.handlers, std::move(job));
 }
 

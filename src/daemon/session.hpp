@@ -34,8 +34,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void do_read();
   void on_read(boost::beast::error_code ec, std::size_t bytes);
   void do_write(Response response);
-  // True for a request handled on the I/O thread itself (see session.cpp).
-  static bool never_waits(const http::request<http::string_body>& message);
   // On the strand: writes the answer to a handled request (a handler's or a commit's) for the
   // access log's `user_id`, closing after it once the server is stopping.
   void write_answer(Response response, std::int64_t user_id);
