@@ -3,9 +3,11 @@
 //
 // Appends are group-committed: one writer thread takes every append waiting in the queue, writes
 // them in one IMMEDIATE transaction with synchronous=FULL, and completes each caller only after
-// COMMIT returned. Several processes may append to the same file: the head of the chain is read
-// inside the write transaction, so SQLite's write lock serialises them and the chain stays valid.
-// Readers use their own connection and never block the writer (WAL).
+// COMMIT returned. A blocking append() that finds the writer idle (nothing queued or being
+// written) is written the same way on the caller's own thread, sparing two thread hand-offs.
+// Several processes may append to the same file: the head of the chain is read inside the write
+// transaction, so SQLite's write lock serialises them and the chain stays valid. Readers use their
+// own connection and never block the writer (WAL).
 #pragma once
 
 #include "qledger/canonical_json.hpp"
@@ -82,7 +84,10 @@ class AppendRejected : public std::runtime_error {
 };
 
 // Hooks run inside the write transaction for each event, so that state-dependent validation and
-// projections commit atomically with the leaf. Both run under a per-event savepoint.
+// projections commit atomically with the leaf. Both run under a per-event savepoint, one event at
+// a time, on the writer thread or on the thread of an append() written in place (see above). Like
+// AppendDone and RequestSource, they must not append to the same Ledger (that would wait for
+// itself).
 class EventApplier {
  public:
   virtual ~EventApplier() = default;

@@ -112,10 +112,39 @@ struct Ledger::Writer {
     }
     wake.notify_all();
     thread.join();
+    // An append being written in place (it began before `stopping`) finishes before the
+    // connection and statements go; any later one sees `stopping` and throws.
+    std::lock_guard in_place(write_role);
   }
 
   void enqueue(AppendRequest request, AppendDone done) {
     push(Job{PendingAppend{std::move(request), std::move(done)}});
+  }
+
+  // Writes `request` on the calling thread, through the same commit_batch, when no append is
+  // queued or being written; otherwise queues it. A caller that then waits for the outcome saves
+  // the two thread hand-offs of the queue (~45 µs on a 2-core VM, a quarter of a lone appender's
+  // durable append). Earlier appends still commit first: the writer holds `write_role` from
+  // taking a job off the queue until the job is finished, so an empty queue seen under
+  // `write_role` means everything queued before has been written.
+  void write_here_or_enqueue(AppendRequest request, AppendDone done) {
+    std::unique_lock role(write_role, std::try_to_lock);
+    if (role) {
+      bool idle = false;
+      {
+        std::lock_guard lock(mutex);
+        if (stopping) throw std::runtime_error("ledger is closing");
+        idle = queue.empty();
+      }
+      if (idle) {
+        std::vector<PendingAppend> batch;
+        batch.push_back(PendingAppend{std::move(request), std::move(done)});
+        commit_batch(batch);
+        return;
+      }
+      role.unlock();  // a writer thread waiting for the role starts on the queue at once
+    }
+    enqueue(std::move(request), std::move(done));
   }
 
   std::future<BulkResult> enqueue_bulk(RequestSource source, bool dry_run) {
@@ -161,6 +190,12 @@ struct Ledger::Writer {
         std::unique_lock lock(mutex);
         wake.wait(lock, [&] { return stopping || !queue.empty(); });
         if (queue.empty()) return;  // stopping and drained
+      }
+      // Taken before the jobs leave the queue and held until they are finished (see
+      // write_here_or_enqueue). Only this thread removes jobs, so the queue is not empty now.
+      std::lock_guard role(write_role);
+      {
+        std::lock_guard lock(mutex);
         if (auto* b = std::get_if<PendingBulk>(&queue.front())) {
           bulk = std::move(*b);
           queue.pop_front();
@@ -425,7 +460,10 @@ struct Ledger::Writer {
   std::size_t max_batch;
   std::shared_ptr<EventApplier> applier;
   Sha256 hasher;
-  std::mutex mutex;
+  // Held by whichever thread is writing: the writer thread, or a caller of append on an idle
+  // writer. Taken before `mutex`, never while holding it.
+  std::mutex write_role;
+  std::mutex mutex;  // guards queue and stopping
   std::condition_variable wake;
   std::deque<Job> queue;
   bool stopping = false;
@@ -459,16 +497,23 @@ Ledger::Ledger(const std::string& path, LedgerOptions options,
 
 Ledger::~Ledger() = default;
 
-std::future<Receipt> Ledger::append_async(AppendRequest request) {
-  auto promise = std::make_shared<std::promise<Receipt>>();
-  auto future = promise->get_future();
-  append_then(std::move(request), [promise](AppendResult result) {
+namespace {
+// The AppendDone that settles `promise` with the outcome.
+AppendDone fulfil(std::shared_ptr<std::promise<Receipt>> promise) {
+  return [promise = std::move(promise)](AppendResult result) {
     if (result.error) {
       promise->set_exception(result.error);
     } else {
       promise->set_value(std::move(*result.receipt));
     }
-  });
+  };
+}
+}  // namespace
+
+std::future<Receipt> Ledger::append_async(AppendRequest request) {
+  auto promise = std::make_shared<std::promise<Receipt>>();
+  auto future = promise->get_future();
+  append_then(std::move(request), fulfil(promise));
   return future;
 }
 
@@ -477,7 +522,13 @@ void Ledger::append_then(AppendRequest request, AppendDone done) {
   writer_->enqueue(std::move(request), std::move(done));
 }
 
-Receipt Ledger::append(AppendRequest request) { return append_async(std::move(request)).get(); }
+Receipt Ledger::append(AppendRequest request) {
+  if (auto rejected = precheck(request)) throw *rejected;
+  auto promise = std::make_shared<std::promise<Receipt>>();
+  auto future = promise->get_future();
+  writer_->write_here_or_enqueue(std::move(request), fulfil(promise));
+  return future.get();
+}
 
 BulkResult Ledger::append_all(RequestSource source, bool dry_run) {
   return writer_->enqueue_bulk(std::move(source), dry_run).get();
