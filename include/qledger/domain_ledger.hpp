@@ -37,6 +37,9 @@ class LedgerRecords : public RecordLookup {
 
   // Every event of one record (including corrections and voids aimed at it), in seq order.
   std::vector<RecordEvent> record_events(const std::string& type, const std::string& key) const;
+  // The same, only those with seq < `before`.
+  std::vector<RecordEvent> record_events_before(const std::string& type, const std::string& key,
+                                                std::uint64_t before) const;
 
  private:
   std::unique_ptr<StatementCache> own_statements_;

@@ -90,7 +90,7 @@ const char* key_column_of(const std::string& type) {
 }
 
 void refresh_record(StatementCache& db, const LedgerRecords& records, const std::string& type,
-                    const std::string& key);
+                    const std::string& key, const Leaf* latest = nullptr);
 
 void write_entity(StatementCache& db, const EntityState& s) {
   run(db, "INSERT OR REPLACE INTO entities VALUES (?,?,?,?,?,?,?,?)",
@@ -186,11 +186,22 @@ std::vector<std::string> keys_of(StatementCache& db, std::string_view sql,
   return keys;
 }
 
+// Rewrites the record's projection row from its events. `latest`, when given, is the event being
+// projected, already indexed under this record and the last of its events: it is taken as it is
+// instead of being read back and decoded (its bytes are its canonical encoding, so decoding them
+// would give the same kind, payload and recorded_at).
 void refresh_record(StatementCache& db, const LedgerRecords& records, const std::string& type,
-                    const std::string& key) {
+                    const std::string& key, const Leaf* latest) {
   const char* table = table_of(type);
   if (table == nullptr) return;
-  const auto effective = effective_events(records.record_events(type, key));
+  std::vector<RecordEvent> events;
+  if (latest != nullptr) {
+    events = records.record_events_before(type, key, latest->seq);
+    events.push_back(RecordEvent{latest->seq, latest->kind, latest->payload, latest->recorded_at});
+  } else {
+    events = records.record_events(type, key);
+  }
+  const auto effective = effective_events(std::move(events));
   const WorkingDayCalendar& calendar = records.calendar();
   // The row is replaced by the record's fold (INSERT OR REPLACE), or removed when nothing of the
   // record is in force (a voided creating event).
@@ -338,6 +349,21 @@ std::vector<RecordEvent> LedgerRecords::record_events(const std::string& type,
   SQLite::Statement& q = *use;
   q.bind(1, type);
   q.bind(2, key);
+  std::vector<RecordEvent> out;
+  while (q.executeStep()) out.push_back(record_event_of(q));
+  return out;
+}
+
+std::vector<RecordEvent> LedgerRecords::record_events_before(const std::string& type,
+                                                             const std::string& key,
+                                                             std::uint64_t before) const {
+  const auto use = statements_.use(
+      "SELECT e.seq, e.leaf FROM event_index i JOIN events e ON e.seq = i.seq "
+      "WHERE i.record_type = ? AND i.record_key = ? AND i.seq < ? ORDER BY i.seq");
+  SQLite::Statement& q = *use;
+  q.bind(1, type);
+  q.bind(2, key);
+  q.bind(3, static_cast<std::int64_t>(before));
   std::vector<RecordEvent> out;
   while (q.executeStep()) out.push_back(record_event_of(q));
   return out;
@@ -544,7 +570,7 @@ void project_with(StatementCache& db, const Leaf& leaf) {
     return;
   }
   LedgerRecords records(db);
-  refresh_record(db, records, type, key);
+  refresh_record(db, records, type, key, &leaf);
 }
 
 }  // namespace
