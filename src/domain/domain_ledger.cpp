@@ -10,6 +10,8 @@
 #include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <variant>
 
@@ -343,15 +345,7 @@ LedgerRecords::~LedgerRecords() = default;
 
 std::vector<RecordEvent> LedgerRecords::record_events(const std::string& type,
                                                       const std::string& key) const {
-  const auto use = statements_.use(
-      "SELECT e.seq, e.leaf FROM event_index i JOIN events e ON e.seq = i.seq "
-      "WHERE i.record_type = ? AND i.record_key = ? ORDER BY i.seq");
-  SQLite::Statement& q = *use;
-  q.bind(1, type);
-  q.bind(2, key);
-  std::vector<RecordEvent> out;
-  while (q.executeStep()) out.push_back(record_event_of(q));
-  return out;
+  return record_events_before(type, key, std::numeric_limits<std::uint64_t>::max());
 }
 
 std::vector<RecordEvent> LedgerRecords::record_events_before(const std::string& type,
@@ -363,7 +357,8 @@ std::vector<RecordEvent> LedgerRecords::record_events_before(const std::string& 
   SQLite::Statement& q = *use;
   q.bind(1, type);
   q.bind(2, key);
-  q.bind(3, static_cast<std::int64_t>(before));
+  constexpr auto kMaxSeq = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  q.bind(3, static_cast<std::int64_t>(std::min(before, kMaxSeq)));
   std::vector<RecordEvent> out;
   while (q.executeStep()) out.push_back(record_event_of(q));
   return out;
