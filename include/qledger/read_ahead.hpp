@@ -28,7 +28,8 @@ class ReadAhead {
   ReadAhead(const ReadAhead&) = delete;
   ReadAhead& operator=(const ReadAhead&) = delete;
 
-  // The inner source's next result. After its end or exception, returns nullopt.
+  // The inner source's next result. After its end or exception, returns nullopt. One puller
+  // thread at a time.
   std::optional<AppendRequest> next();
   // A RequestSource calling next(); valid while this ReadAhead lives.
   RequestSource source();

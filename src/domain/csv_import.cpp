@@ -1144,7 +1144,8 @@ ImportResult import_csv(Ledger& ledger, std::istream& in, const ImportOptions& o
     // beside the writer that validates and writes them.
     ReadAhead ahead(source);
     bulk = ledger.append_all(ahead.source(), options.dry_run);
-  }  // the reading thread is joined: result, refs and failed_fields are complete
+  }  // the reading thread is joined: what the source wrote (result, problems, bad_rows, refs,
+     // failed_fields, sentinel_sent) is complete
 
   // The ledger's refusals, by request index, back to rows and columns. Problems with a cell
   // that already failed conversion (its field was left out, so "required") are not repeated.
