@@ -4,15 +4,22 @@
 
 namespace qledger::daemon {
 
+std::optional<std::string_view> bearer_token(std::string_view authorization) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.size() <= kBearer.size() ||
+      authorization.substr(0, kBearer.size()) != kBearer) {
+    return std::nullopt;
+  }
+  return authorization.substr(kBearer.size());
+}
+
 void authenticate(Exchange& x) {
   const std::int64_t now = x.ctx.clock();
   const std::string authorization = x.header(http::field::authorization);
   if (!authorization.empty()) {
     // An Authorization header is never combined with a cookie: it works or the request is 401.
-    constexpr std::string_view kBearer = "Bearer ";
-    if (authorization.size() > kBearer.size() &&
-        std::string_view(authorization).substr(0, kBearer.size()) == kBearer) {
-      if (auto user = x.ctx.users->user_for_token(authorization.substr(kBearer.size()), now)) {
+    if (const auto token = bearer_token(authorization)) {
+      if (auto user = x.ctx.users->user_for_token(*token, now)) {
         x.who = Principal{*user, false, {}, {}};
         return;
       }

@@ -94,15 +94,11 @@ bool never_waits(const Request& request) {
   const auto& message = request.message;
   if (message.method() != http::verb::post) return false;
   const std::string_view target(message.target().data(), message.target().size());
-  constexpr std::string_view kPath = "/api/v1/events";
-  if (target.substr(0, kPath.size()) != kPath ||
-      (target.size() > kPath.size() && target[kPath.size()] != '?')) {
-    return false;
-  }
+  if (split_target(target).first != "/api/v1/events") return false;
   const auto authorization = message.find(http::field::authorization);
   return authorization != message.end() &&
-         std::string_view(authorization->value().data(), authorization->value().size())
-                 .substr(0, 7) == "Bearer " &&
+         bearer_token(
+             std::string_view(authorization->value().data(), authorization->value().size())) &&
          message.find("Idempotency-Key") == message.end();
 }
 

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "context.hpp"
 #include "http_message.hpp"
@@ -45,6 +46,8 @@ Response redirect(const Exchange& x, const std::string& location);
 
 // Authentication (auth.cpp): bearer token or session cookie.
 void authenticate(Exchange& x);
+// The token of an `Authorization: Bearer <token>` header value; nullopt for any other value.
+std::optional<std::string_view> bearer_token(std::string_view authorization);
 std::string session_cookie(const Exchange& x, const std::string& id, std::int64_t max_age);
 bool csrf_matches(const Principal& who, std::string_view presented);
 
