@@ -63,6 +63,36 @@ std::vector<Hash> stored_leaf_hashes(const std::string& db) {
   return out;
 }
 
+// The longest text t for which an event (kind, actor, {"text": t}) fits kMaxLeafBytes at the
+// widest seq, found with the reference encoding.
+std::size_t longest_text_that_fits(const std::string& kind, const std::string& actor) {
+  auto leaf_size = [&](std::size_t text) {
+    Leaf leaf{
+        static_cast<std::uint64_t>(kMaxSafeInteger), kind,        "2000-01-01T00:00:00.000Z", actor,
+        Json{{"text", std::string(text, 'a')}},      kGenesisPrev};
+    return test::reference_leaf_bytes(leaf).size();
+  };
+  const std::size_t fits = kMaxLeafBytes - leaf_size(0);
+  REQUIRE(leaf_size(fits) == kMaxLeafBytes);
+  return fits;
+}
+
+// Notes each event in side_effects; for i == 2, replaces its payload by a text one byte too long
+// to fit at the widest seq (as normalising a payload could make it larger).
+class GrowTwo : public EventApplier {
+ public:
+  explicit GrowTwo(std::size_t fits) : fits_(fits) {}
+  void prepare(SQLite::Database& db, Leaf& leaf) override {
+    db.exec("CREATE TABLE IF NOT EXISTS side_effects (i INTEGER)");
+    const int i = leaf.payload["i"].get<int>();
+    db.exec("INSERT INTO side_effects VALUES (" + std::to_string(i) + ")");
+    if (i == 2) leaf.payload = Json{{"text", std::string(fits_ + 1, 'a')}};
+  }
+
+ private:
+  std::size_t fits_;
+};
+
 class RejectOdd : public EventApplier {
  public:
   void prepare(SQLite::Database& db, Leaf& leaf) override {
@@ -227,17 +257,7 @@ TEST_SUITE("ledger") {
     // The size limit, exactly: a leaf of kMaxLeafBytes at the widest seq is taken, one byte more
     // is refused as too_large (zh and en) with nothing written.
     const std::string kind = "ok", actor = "x";
-    auto leaf_size = [&](std::size_t text) {
-      Leaf leaf{static_cast<std::uint64_t>(kMaxSafeInteger),
-                kind,
-                "2000-01-01T00:00:00.000Z",
-                actor,
-                Json{{"text", std::string(text, 'a')}},
-                kGenesisPrev};
-      return test::reference_leaf_bytes(leaf).size();
-    };
-    const std::size_t fits = kMaxLeafBytes - leaf_size(0);
-    REQUIRE(leaf_size(fits) == kMaxLeafBytes);
+    const std::size_t fits = longest_text_that_fits(kind, actor);
     try {
       ledger.append({kind, actor, Json{{"text", std::string(fits + 1, 'a')}}});
       FAIL("accepted");
@@ -272,6 +292,69 @@ TEST_SUITE("ledger") {
     }
     CHECK(row_count(db, "events") == 5);
     CHECK(row_count(db, "side_effects") == 5);
+    CHECK(verify_ledger(db, {}).intact());
+  }
+
+  TEST_CASE("a payload the applier makes too large is refused alone, its writes rolled back") {
+    TempDir dir;
+    const std::string db = make_ledger(dir);
+    {
+      Ledger ledger(db, {},
+                    std::make_shared<GrowTwo>(longest_text_that_fits("test.event", "inspector-1")));
+      // Queued together, so that they share transactions: the refusal must not fail the others.
+      std::vector<std::future<Receipt>> futures;
+      for (int i = 0; i < 5; ++i) futures.push_back(ledger.append_async(request(i)));
+      for (int i = 0; i < 5; ++i) {
+        if (i != 2) {
+          CHECK_NOTHROW(futures[i].get());
+          continue;
+        }
+        try {
+          futures[i].get();
+          FAIL("accepted");
+        } catch (const AppendRejected& e) {
+          REQUIRE(e.problems().size() == 1);
+          CHECK(e.problems().front().code == "too_large");
+        }
+      }
+    }
+    CHECK(row_count(db, "events") == 4);
+    CHECK(row_count(db, "side_effects") == 4);
+    CHECK(verify_ledger(db, {}).intact());
+  }
+
+  TEST_CASE("bulk requests are held to the single appends' size limit") {
+    TempDir dir;
+    const std::string db = make_ledger(dir);
+    Ledger ledger(db);
+    const std::size_t fits = longest_text_that_fits("ok", "x");
+    const auto text_of_size = [](std::size_t n) {
+      return AppendRequest{"ok", "x", Json{{"text", std::string(n, 'a')}}};
+    };
+    // One byte over at the widest seq, though it would encode at seq 2: refused, as append()
+    // refuses it, and nothing of the bulk is written.
+    std::vector<AppendRequest> requests = {request(0), text_of_size(fits + 1), request(1)};
+    std::size_t next = 0;
+    const BulkResult refused = ledger.append_all([&]() -> std::optional<AppendRequest> {
+      if (next == requests.size()) return std::nullopt;
+      return requests[next++];
+    });
+    CHECK_FALSE(refused.committed);
+    CHECK(refused.total == 3);
+    REQUIRE(refused.rejected_count == 1);
+    CHECK(refused.rejected.front().first == 1);
+    REQUIRE(refused.rejected.front().second.size() == 1);
+    CHECK(refused.rejected.front().second.front().code == "too_large");
+    CHECK(row_count(db, "events") == 0);
+    // Exactly at the limit it is taken.
+    requests = {request(0), text_of_size(fits), request(1)};
+    next = 0;
+    const BulkResult taken = ledger.append_all([&]() -> std::optional<AppendRequest> {
+      if (next == requests.size()) return std::nullopt;
+      return requests[next++];
+    });
+    CHECK(taken.committed);
+    CHECK(row_count(db, "events") == 3);
     CHECK(verify_ledger(db, {}).intact());
   }
 

@@ -54,8 +54,15 @@ std::optional<LeafError> check_leaf_fields(std::string_view kind, std::string_vi
 std::optional<LeafError> check_leaf_fits(std::string_view kind, std::string_view actor,
                                          const Json& payload);
 
-// Encodes a leaf. Throws std::invalid_argument if a field is invalid.
+// Encodes a leaf. Throws std::invalid_argument if a field is invalid or the leaf is larger than
+// kMaxLeafBytes.
 std::string encode_leaf(const Leaf& leaf);
+
+// As encode_leaf, but a leaf that would not fit kMaxLeafBytes at every seq (check_leaf_fits's
+// criterion, applied to the leaf's final fields) gives nullopt instead: what the ledger writes
+// with, so that a payload grown by an EventApplier, or a bulk request whose size was not checked
+// before it was written, is refused like any other too-large request.
+std::optional<std::string> encode_leaf_if_fits(const Leaf& leaf);
 
 // Decodes and validates leaf bytes: canonical form, version 1, exactly the seven keys, types and
 // formats as above. Returns nullopt and fills `error` on any deviation.

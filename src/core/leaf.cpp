@@ -259,7 +259,10 @@ std::optional<LeafError> check_leaf_fits(std::string_view kind, std::string_view
   return std::nullopt;
 }
 
-std::string encode_leaf(const Leaf& leaf) {
+namespace {
+
+// The leaf's bytes, whatever their size. Throws std::invalid_argument if a field is invalid.
+std::string checked_leaf_bytes(const Leaf& leaf) {
   if (auto problem = check_leaf_fields(leaf.kind, leaf.actor, leaf.payload)) {
     throw std::invalid_argument(problem->field + ": " + problem->message);
   }
@@ -267,9 +270,24 @@ std::string encode_leaf(const Leaf& leaf) {
     throw std::invalid_argument("seq out of range");
   }
   if (!is_recorded_at(leaf.recorded_at)) throw std::invalid_argument("bad recorded_at");
-  std::string bytes =
-      leaf_bytes(leaf.seq, leaf.kind, leaf.recorded_at, leaf.actor, leaf.payload, leaf.prev);
+  return leaf_bytes(leaf.seq, leaf.kind, leaf.recorded_at, leaf.actor, leaf.payload, leaf.prev);
+}
+
+}  // namespace
+
+std::string encode_leaf(const Leaf& leaf) {
+  std::string bytes = checked_leaf_bytes(leaf);
   if (bytes.size() > kMaxLeafBytes) throw std::invalid_argument(too_large_message());
+  return bytes;
+}
+
+std::optional<std::string> encode_leaf_if_fits(const Leaf& leaf) {
+  std::string bytes = checked_leaf_bytes(leaf);
+  // Only the seq's digits vary with the seq (recorded_at and prev have fixed widths): at the
+  // widest seq the leaf is this much longer.
+  const std::size_t widest =
+      bytes.size() - std::to_string(leaf.seq).size() + std::to_string(kMaxSafeInteger).size();
+  if (widest > kMaxLeafBytes) return std::nullopt;
   return bytes;
 }
 

@@ -70,17 +70,29 @@ std::exception_ptr classify_failure(std::exception_ptr error) {
 
 namespace {
 
-// Field and size checks that need no database; run before a request is queued or written.
-std::optional<AppendRejected> precheck(const AppendRequest& request) {
-  auto problem = check_leaf_fits(request.kind, request.actor, request.payload);
+AppendRejected too_large_rejection() {
+  return AppendRejected(
+      {FieldProblem{"payload", "too_large",
+                    "event larger than " + std::to_string(kMaxLeafBytes) + " bytes when encoded",
+                    "事件编码后超过 " + std::to_string(kMaxLeafBytes) + " 字节"}});
+}
+
+std::optional<AppendRejected> rejection_of(const std::optional<LeafError>& problem) {
   if (!problem) return std::nullopt;
-  if (problem->code == "too_large") {
-    return AppendRejected(
-        {FieldProblem{"payload", "too_large",
-                      "event larger than " + std::to_string(kMaxLeafBytes) + " bytes when encoded",
-                      "事件编码后超过 " + std::to_string(kMaxLeafBytes) + " 字节"}});
-  }
+  if (problem->code == "too_large") return too_large_rejection();
   return AppendRejected({FieldProblem{problem->field, problem->code, problem->message, ""}});
+}
+
+// Field and size checks that need no database; run before a request is queued or written in
+// place, on the caller's thread.
+std::optional<AppendRejected> precheck(const AppendRequest& request) {
+  return rejection_of(check_leaf_fits(request.kind, request.actor, request.payload));
+}
+
+// The field checks alone, for bulk requests (checked on the writer thread as they are pulled):
+// write_event checks the size of the leaf it encodes, so encoding each one twice is not needed.
+std::optional<AppendRejected> precheck_fields(const AppendRequest& request) {
+  return rejection_of(check_leaf_fields(request.kind, request.actor, request.payload));
 }
 
 }  // namespace
@@ -327,7 +339,16 @@ struct Ledger::Writer {
         throw;
       }
     }
-    const std::string bytes = encode_leaf(leaf);
+    const std::optional<std::string> encoded = encode_leaf_if_fits(leaf);
+    if (!encoded) {
+      // Bulk requests get their size checked here, and so does a payload prepare() made larger.
+      if (applier) {
+        run_once(undo_event);
+        run_once(end_event);
+      }
+      throw too_large_rejection();
+    }
+    const std::string& bytes = *encoded;
     const Hash lh = hasher.leaf_hash(bytes);
     insert_event.bind(1, static_cast<std::int64_t>(leaf.seq));
     insert_event.bind(2, leaf.kind);
@@ -420,7 +441,7 @@ struct Ledger::Writer {
         if (!request) break;
         ++result.total;
         try {
-          if (auto rejected = precheck(*request)) throw *rejected;
+          if (auto rejected = precheck_fields(*request)) throw *rejected;
           const Receipt r = write_event(cursor, *request);
           if (result.first_seq == 0) result.first_seq = r.seq;
           result.last_seq = r.seq;
