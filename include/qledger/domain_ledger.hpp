@@ -32,6 +32,9 @@ class LedgerRecords : public RecordLookup {
   std::optional<IncidentState> incident(const std::string& incident_no) const override;
   std::optional<ComplaintState> complaint(const std::string& complaint_no) const override;
   std::optional<EventRef> event(std::uint64_t seq) const override;
+  // Answered from the projection rows' primary keys.
+  bool has_entity(const std::string& uscc) const override;
+  bool has_batch(const std::string& sample_no) const override;
   const WorkingDayCalendar& calendar() const override { return *calendar_; }
   bool holds_personal_data(const std::string& complaint_no) const override;
 

@@ -35,6 +35,11 @@ class RecordLookup {
     bool has_live_dependents = false;
   };
   virtual std::optional<EventRef> event(std::uint64_t seq) const = 0;
+  // Whether entity() / batch() would find the record; a lookup may answer without building it.
+  virtual bool has_entity(const std::string& uscc) const { return entity(uscc).has_value(); }
+  virtual bool has_batch(const std::string& sample_no) const {
+    return batch(sample_no).has_value();
+  }
   virtual const WorkingDayCalendar& calendar() const = 0;
   // Whether a complainant's name and phone are still held for this complaint number (also after
   // its complaint.received was voided, so they can still be erased).

@@ -430,6 +430,19 @@ std::optional<ComplaintState> LedgerRecords::complaint(const std::string& compla
   return fold_complaint(effective_events(record_events("complaint", complaint_no)), *calendar_);
 }
 
+// A projection row exists exactly when the fold of the record's effective events has a value
+// (refresh_record writes the fold or deletes the row), so the key alone answers these.
+bool LedgerRecords::has_entity(const std::string& uscc) const {
+  const auto use = statements_.use("SELECT 1 FROM entities WHERE uscc = ?");
+  use->bind(1, uscc);
+  return use->executeStep();
+}
+bool LedgerRecords::has_batch(const std::string& sample_no) const {
+  const auto use = statements_.use("SELECT 1 FROM batches WHERE sample_no = ?");
+  use->bind(1, sample_no);
+  return use->executeStep();
+}
+
 bool LedgerRecords::holds_personal_data(const std::string& complaint_no) const {
   const auto use = statements_.use("SELECT 1 FROM personal_data WHERE complaint_no = ?");
   use->bind(1, complaint_no);

@@ -120,7 +120,7 @@ class StateRules {
  private:
   bool require_entity(const Json& p, const char* field) {
     const std::string uscc = text_of(p, field);
-    if (records_.entity(uscc)) return true;
+    if (records_.has_entity(uscc)) return true;
     out_.add(field, "unknown_entity",
              "no market entity with credit code " + uscc + " is registered",
              "统一社会信用代码为 " + uscc + " 的市场主体尚未登记");
@@ -129,7 +129,7 @@ class StateRules {
 
   void entity_rules(const std::string& kind, const Json& p) {
     const std::string uscc = text_of(p, "uscc");
-    if (kind == "entity.registered" && records_.entity(uscc)) {
+    if (kind == "entity.registered" && records_.has_entity(uscc)) {
       out_.add("uscc", "duplicate", "an entity with this credit code is already registered",
                "该统一社会信用代码已登记");
     }
@@ -222,7 +222,7 @@ class StateRules {
   }
 
   void inspection_rules(const Json& p) {
-    if (records_.batch(text_of(p, "sample_no"))) {
+    if (records_.has_batch(text_of(p, "sample_no"))) {
       out_.add("sample_no", "duplicate", "this sample number is already recorded",
                "该抽样单编号已登记");
     }
