@@ -226,14 +226,23 @@ TEST_SUITE("daemon") {
     CHECK_FALSE(parse_uint("99999999999999999999"));
   }
 
-  TEST_CASE("login throttle per account and per address") {
+  TEST_CASE("login throttle per account and per address, counted when an attempt begins") {
     daemon::LoginThrottle t(3, 5, 60);
-    for (int i = 0; i < 3; ++i) t.record_failure("a", "10.0.0.1", 100);
-    CHECK_FALSE(t.allowed("a", "10.0.0.2", 100));
-    CHECK(t.allowed("b", "10.0.0.1", 100));
-    for (int i = 0; i < 2; ++i) t.record_failure("c", "10.0.0.1", 100);
-    CHECK_FALSE(t.allowed("d", "10.0.0.1", 100));  // the address is over its limit
-    CHECK(t.allowed("a", "10.0.0.9", 161));        // the window has passed
+    // Three attempts on "a" begin (none has failed yet): a fourth is refused at once.
+    for (int i = 0; i < 3; ++i) CHECK(t.begin_attempt("a", "10.0.0.1", 100));
+    CHECK_FALSE(t.begin_attempt("a", "10.0.0.2", 100));
+    // The address has 3; two more on other accounts reach its limit of 5.
+    CHECK(t.begin_attempt("b", "10.0.0.1", 100));
+    CHECK(t.begin_attempt("c", "10.0.0.1", 100));
+    CHECK_FALSE(t.begin_attempt("d", "10.0.0.1", 100));
+    // A success clears its account and gives the address its attempt back.
+    t.succeeded("c", "10.0.0.1", 100);
+    CHECK(t.begin_attempt("d", "10.0.0.1", 100));
+    CHECK_FALSE(t.begin_attempt("e", "10.0.0.1", 100));
+    CHECK(t.begin_attempt("c", "10.0.0.3", 100));
+    // The refused attempt on "a" from 10.0.0.2 reserved nothing there.
+    CHECK(t.begin_attempt("f", "10.0.0.2", 100));
+    CHECK(t.begin_attempt("a", "10.0.0.9", 161));  // the window has passed
   }
 
   TEST_CASE("config: defaults, file and flags") {

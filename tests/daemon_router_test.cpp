@@ -2,10 +2,17 @@
 // injection and traversal attempts, idempotent appends, forms, login and the read API.
 #include <doctest/doctest.h>
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
 #include <array>
+#include <atomic>
 #include <functional>
+#include <thread>
+#include <vector>
 
 #include "daemon_fixture.hpp"
+#include "qledger/auth_password.hpp"
 #include "qledger/auth_permissions.hpp"
 #include "qledger/checkpoint.hpp"
 #include "qledger/event_schema.hpp"
@@ -380,6 +387,46 @@ TEST_SUITE("daemon") {
     CHECK(status(login("insp", "correct+horse+battery", token)) == 303);  // other account fine
     d.ctx->clock = [] { return unix_now() + 3600; };
     CHECK(status(login("sup", "correct+horse+battery", token)) == 303);  // window passed
+  }
+
+  TEST_CASE("concurrent logins cannot check more passwords than the throttle allows") {
+    DaemonFixture d;  // 5 failures per account, 20 per address
+    {
+      // A hash slow enough that many requests arrive while the first ones are being checked.
+      SQLite::Database db(d.ctx->config.users_db_path, SQLite::OPEN_READWRITE);
+      SQLite::Statement q(db, "UPDATE users SET password_hash = ? WHERE username = 'sup'");
+      q.bind(1, hash_password(kPassword, 20000));
+      q.exec();
+    }
+    const std::string cookies = cookie_header(d.get("/login"));
+    const auto start = cookies.find("qledger_login=") + 14;
+    const std::string token = cookies.substr(start, cookies.find(';', start) - start);
+    constexpr int kGuesses = 24;
+    std::atomic<int> checked{0}, throttled{0}, other{0};
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kGuesses; ++i) {
+      threads.emplace_back([&, i] {
+        auto r = DaemonFixture::request(
+            verb::post, "/login",
+            "login_token=" + token + "&username=sup&password=wrong-guess-" + std::to_string(i));
+        r.message.set(daemon::http::field::cookie, "qledger_login=" + token);
+        while (!go.load()) std::this_thread::yield();
+        const unsigned s = status(daemon::handle(r, *d.ctx));
+        (s == 401 ? checked : s == 429 ? throttled : other)++;
+      });
+    }
+    go.store(true);
+    for (auto& t : threads) t.join();
+    CHECK(checked.load() == 5);
+    CHECK(throttled.load() == kGuesses - 5);
+    CHECK(other.load() == 0);
+    // The right password is refused too now: the account is at its limit.
+    auto r = DaemonFixture::request(
+        verb::post, "/login",
+        "login_token=" + token + "&username=sup&password=correct+horse+battery");
+    r.message.set(daemon::http::field::cookie, "qledger_login=" + token);
+    CHECK(status(daemon::handle(r, *d.ctx)) == 429);
   }
 
   TEST_CASE("logout ends the session") {

@@ -1,5 +1,7 @@
 #include "login_throttle.hpp"
 
+#include <iterator>
+
 namespace qledger::daemon {
 
 namespace {
@@ -32,22 +34,34 @@ void LoginThrottle::add(const std::string& key, std::int64_t now) {
   if (times.size() > 1000) times.pop_front();
 }
 
-bool LoginThrottle::allowed(const std::string& account, const std::string& address,
-                            std::int64_t now) {
-  std::lock_guard lock(mutex_);
-  return !over("u:" + account, per_account_, now) && !over("a:" + address, per_address_, now);
+void LoginThrottle::take_back(const std::string& key, std::int64_t now) {
+  const auto it = failures_.find(key);
+  if (it == failures_.end()) return;  // forgotten meanwhile (window passed, or evicted)
+  auto& times = it->second;
+  for (auto t = times.rbegin(); t != times.rend(); ++t) {
+    if (*t == now) {
+      times.erase(std::next(t).base());
+      break;
+    }
+  }
+  if (times.empty()) failures_.erase(it);
 }
 
-void LoginThrottle::record_failure(const std::string& account, const std::string& address,
-                                   std::int64_t now) {
+bool LoginThrottle::begin_attempt(const std::string& account, const std::string& address,
+                                  std::int64_t now) {
   std::lock_guard lock(mutex_);
-  add("u:" + account, now);
-  add("a:" + address, now);
+  const std::string account_key = "u:" + account, address_key = "a:" + address;
+  if (over(account_key, per_account_, now) || over(address_key, per_address_, now)) return false;
+  add(account_key, now);
+  add(address_key, now);
+  return true;
 }
 
-void LoginThrottle::record_success(const std::string& account) {
+void LoginThrottle::succeeded(const std::string& account, const std::string& address,
+                              std::int64_t now) {
   std::lock_guard lock(mutex_);
   failures_.erase("u:" + account);
+  take_back("a:" + address, now);
 }
 
 }  // namespace qledger::daemon

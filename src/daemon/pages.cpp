@@ -117,7 +117,7 @@ Response post_login(Exchange& x) {
   const std::string username = user_it == form->end() ? "" : user_it->second.substr(0, 64);
   const std::string password = pass_it == form->end() ? "" : pass_it->second;
   const std::int64_t now = x.ctx.clock();
-  if (!x.ctx.throttle.allowed(username, x.request.remote_address, now)) {
+  if (!x.ctx.throttle.begin_attempt(username, x.request.remote_address, now)) {
     Response res = login_form(
         x, Status::too_many_requests,
         x.t("登录失败次数过多，请稍后再试。", "Too many failed logins; try again later."));
@@ -125,12 +125,11 @@ Response post_login(Exchange& x) {
     return res;
   }
   const auto user = x.ctx.users->authenticate(username, password);
-  if (!user) {
-    x.ctx.throttle.record_failure(username, x.request.remote_address, now);
+  if (!user) {  // the attempt stays counted as a failure
     return login_form(x, Status::unauthorized,
                       x.t("用户名或密码错误。", "Wrong username or password."));
   }
-  x.ctx.throttle.record_success(username);
+  x.ctx.throttle.succeeded(username, x.request.remote_address, now);
   const NewSession session =
       x.ctx.users->create_session(user->id, x.ctx.config.session_ttl_seconds, now);
   Response res = redirect(x, "/dashboard");
