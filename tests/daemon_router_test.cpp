@@ -291,6 +291,31 @@ TEST_SUITE("daemon") {
     CHECK(d.size() == 2);
   }
 
+  TEST_CASE("an append committed while its idempotency key cannot be settled is still a 201") {
+    DaemonFixture d;
+    {
+      // Settling a key is an UPDATE of its row: make the accounts file refuse it, as a full disk
+      // or a lock held past the busy timeout would.
+      SQLite::Database db(d.ctx->config.users_db_path, SQLite::OPEN_READWRITE);
+      db.exec(
+          "CREATE TRIGGER refuse_settling BEFORE UPDATE ON idempotency_keys "
+          "BEGIN SELECT RAISE(ABORT, 'simulated write failure'); END");
+    }
+    const auto first = d.post_json("/api/v1/events", entity_json(7), &d.inspector, false, "k-1");
+    CHECK(status(first) == 201);
+    CHECK(d.size() == 1);
+    CHECK(Json::parse(first.body())["seq"] == 1);
+    // The key stays in progress: a retry with it is told to look the event up, not appended.
+    const auto again = d.post_json("/api/v1/events", entity_json(7), &d.inspector, false, "k-1");
+    CHECK(status(again) == 409);
+    CHECK(again.body().find("idempotency_in_progress") != std::string::npos);
+    CHECK(d.size() == 1);
+    // A refusal keeps its 422 too.
+    const auto bad = R"({"kind":"entity.registered","payload":{"uscc":"X"}})";
+    CHECK(status(d.post_json("/api/v1/events", bad, &d.inspector, false, "k-2")) == 422);
+    CHECK(d.size() == 1);
+  }
+
   TEST_CASE("API errors have one shape") {
     DaemonFixture d;
     auto res = d.post_json("/api/v1/events", "{not json", &d.inspector);

@@ -11,6 +11,8 @@
 #include "routes.hpp"
 #include "timeline.hpp"
 
+#include <iostream>
+
 namespace qledger::daemon {
 
 namespace {
@@ -133,19 +135,23 @@ Response post_event(Exchange& x) {
   // The answer once the append is durable or refused; with a key it also settles the key (a
   // write to the accounts file, so it may block: the caller runs it on a handler thread).
   auto answer = [x, has_key, key](const AppendOutcome& outcome) {
+    Response res = append_answer(x, outcome);
+    if (!has_key) return res;
     try {
-      Response res = append_answer(x, outcome);
-      if (has_key) {
-        if (outcome.receipt || !outcome.problems.empty()) {
-          x.ctx.users->complete_idempotency_key(x.who->user.id, key, res.result_int(), res.body());
-        } else {
-          x.ctx.users->release_idempotency_key(x.who->user.id, key);
-        }
+      if (outcome.receipt || !outcome.problems.empty()) {
+        x.ctx.users->complete_idempotency_key(x.who->user.id, key, res.result_int(), res.body());
+      } else {
+        x.ctx.users->release_idempotency_key(x.who->user.id, key);
       }
-      return res;
     } catch (const SQLite::Exception& e) {
-      return storage_failure(x, e);
+      // The answer stands: the event was appended (or refused, or not written) whatever became
+      // of the key, which stays "in progress" — a retry with it gets 409 and is told to look the
+      // event up. The key itself is not logged.
+      std::cerr << "qledgerd: an Idempotency-Key of user " << x.who->user.id
+                << " stays in progress (" << (outcome.receipt ? "event appended" : "not appended")
+                << "): the accounts file failed: " << e.what() << "\n";
     }
+    return res;
   };
   if (x.note != nullptr && x.note->may_defer) {
     // The caller appends and answers once the event is durable (no thread waits for it).
