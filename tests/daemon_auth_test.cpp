@@ -3,6 +3,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include "access_log.hpp"
 #include "config.hpp"
 #include "http_message.hpp"
 #include "login_throttle.hpp"
@@ -243,6 +244,27 @@ TEST_SUITE("daemon") {
     // The refused attempt on "a" from 10.0.0.2 reserved nothing there.
     CHECK(t.begin_attempt("f", "10.0.0.2", 100));
     CHECK(t.begin_attempt("a", "10.0.0.9", 161));  // the window has passed
+  }
+
+  TEST_CASE("access log lines hold the path only: no query, no credentials in the target") {
+    using daemon::AccessLog;
+    const auto line = [](const std::string& target) {
+      return Json::parse(AccessLog::format({"GET", target, 200, 12, 1.5, 7}));
+    };
+    const Json plain = line("/events?uscc=91341525MA0000001X&name=%E7%8E%8B");
+    CHECK(plain["path"] == "/events");
+    CHECK(plain["method"] == "GET");
+    CHECK(plain["status"] == 200);
+    CHECK(plain["user"] == 7);
+    CHECK(line("/" + std::string(300, 'a'))["path"].get<std::string>().size() == 200);
+    // Absolute form (a misbehaving client or proxy) may carry user:password: not logged.
+    for (const std::string target :
+         {"http://admin:S3cretPass@127.0.0.1/healthz", "127.0.0.1:8080", "*", ""}) {
+      const std::string text = AccessLog::format({"GET", target, 400, 0, 0.1, 0});
+      CHECK(Json::parse(text)["path"] == "-");
+      CHECK(text.find("S3cret") == std::string::npos);
+      CHECK_FALSE(Json::parse(text).contains("user"));
+    }
   }
 
   TEST_CASE("config: defaults, file and flags") {

@@ -7,10 +7,21 @@
 
 namespace qledger::daemon {
 
+namespace {
+
+// The path of an origin-form target ("/events?…"), without its query, at most 200 bytes; "-" for
+// any other form ("http://user:password@host/…", "*", authority form), which may carry secrets.
+std::string logged_path(const std::string& target) {
+  if (target.empty() || target.front() != '/') return "-";
+  return target.substr(0, target.find('?')).substr(0, 200);
+}
+
+}  // namespace
+
 std::string AccessLog::format(const AccessRecord& r) {
   nlohmann::json line = {{"ts", now_recorded_at()},
                          {"method", r.method},
-                         {"path", r.path.substr(0, r.path.find('?')).substr(0, 200)},
+                         {"path", logged_path(r.path)},
                          {"status", r.status},
                          {"bytes", r.bytes},
                          {"ms", std::round(r.duration_ms * 1000.0) / 1000.0}};

@@ -12,7 +12,8 @@ namespace qledger::daemon {
 
 struct AccessRecord {
   std::string method;
-  std::string path;  // target without the query string, truncated to 200 bytes
+  std::string path;  // the request target; logged without its query string, truncated to 200
+                     // bytes, and as "-" unless it is a plain path (origin form)
   unsigned status = 0;
   std::uint64_t bytes = 0;
   double duration_ms = 0;
