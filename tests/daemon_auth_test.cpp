@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 
 #include <SQLiteCpp/Statement.h>
+#include <sys/stat.h>
 
 #include "access_log.hpp"
 #include "config.hpp"
@@ -11,6 +12,8 @@
 #include "qledger/auth_permissions.hpp"
 #include "qledger/auth_users.hpp"
 #include "qledger/html_escape.hpp"
+#include "qledger/ledger.hpp"
+#include "qledger/ledger_setup.hpp"
 #include "test_support.hpp"
 
 using namespace qledger;
@@ -121,6 +124,37 @@ TEST_SUITE("daemon") {
     cli_store.set_disabled("wang", true, "root");
     CHECK_FALSE(daemon_store.user_for_token(t2.secret, unix_now()));
     CHECK_FALSE(daemon_store.find_session(s.id, 1002, 3600));
+  }
+
+  TEST_CASE("the accounts file and the ledger are created readable by their owner only") {
+    TempDir dir;
+    const mode_t old_umask = ::umask(022);  // the usual default, which would give 0644
+    const auto mode = [](const std::string& path) {
+      struct stat st {};
+      REQUIRE(::stat(path.c_str(), &st) == 0);
+      return st.st_mode & 0777;
+    };
+    {
+      UserStore store(dir.file("users.db"), 1000);
+      store.add_user("wang", "a-long-enough-password", Role::kInspector, "test");
+      CHECK(mode(dir.file("users.db")) == 0600);
+      CHECK(mode(dir.file("users.db-wal")) == 0600);
+      CHECK(mode(dir.file("users.db-shm")) == 0600);
+    }
+    const std::string ledger = dir.file("ledger.db");
+    init_ledger(ledger, default_key_path(ledger), "qledger.test/modes");
+    {
+      Ledger open(ledger);
+      open.append({"test.event", "x", Json{{"i", 1}}});
+      CHECK(mode(ledger) == 0600);
+      CHECK(mode(ledger + "-wal") == 0600);
+    }
+    CHECK(mode(default_key_path(ledger)) == 0600);
+    // An existing file keeps its mode (the owner may have widened it on purpose).
+    ::chmod(dir.file("users.db").c_str(), 0640);
+    { UserStore again(dir.file("users.db"), 1000); }
+    CHECK(mode(dir.file("users.db")) == 0640);
+    ::umask(old_umask);
   }
 
   TEST_CASE("sessions: sliding idle timeout and absolute lifetime") {

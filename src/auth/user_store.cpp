@@ -4,6 +4,8 @@
 #include <chrono>
 
 #include "qledger/auth_users.hpp"
+
+#include "qledger/private_file.hpp"
 #include "qledger/statement_cache.hpp"
 
 namespace qledger {
@@ -114,6 +116,7 @@ constexpr int kTokenBusyTimeoutMs = 1000;
 }  // namespace
 
 UserStore::UserStore(const std::string& path, std::uint32_t iterations) : iterations_(iterations) {
+  create_private_file(path);  // a new accounts file is the owner's only (an existing one is kept)
   db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
   db_->setBusyTimeout(10000);
   db_->exec("PRAGMA journal_mode=WAL");

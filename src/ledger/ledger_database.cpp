@@ -1,6 +1,7 @@
 // Opening ledger files, schema migrations and ledger_meta.
 #include "migrate.hpp"
 #include "qledger/ledger.hpp"
+#include "qledger/private_file.hpp"
 #include "qledger/schema_migrations.hpp"
 #include "qledger/storage_error.hpp"
 
@@ -93,8 +94,9 @@ void Ledger::create(const std::string& path, const LedgerInfo& info) {
   if (info.origin.empty() || info.origin.find('\n') != std::string::npos) {
     throw std::invalid_argument("origin must be a non-empty single line");
   }
+  if (!create_private_file(path)) throw std::runtime_error("file already exists: " + path);
   {
-    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 10000);
+    SQLite::Database db(path, SQLite::OPEN_READWRITE, 10000);
     db.exec("PRAGMA journal_mode = WAL");
     db.exec("PRAGMA synchronous = FULL");
     migrate(db);
