@@ -535,6 +535,26 @@ TEST_SUITE("daemon") {
     CHECK(status(d.post_form("/admin/tokens/revoke", "id=" + std::to_string(tokens.back().id),
                              &d.admin)) == 303);
     CHECK_FALSE(d.ctx->users->user_for_token(secret, unix_now()));
+    // Labels are counted in characters, as the form's maxlength counts them: 100 Chinese
+    // characters (300 bytes) are taken whole; 101, a control character or broken UTF-8 are
+    // refused in the page's language with nothing created.
+    std::string hundred;
+    for (int i = 0; i < 100; ++i) hundred += "%E8%8C%B6";  // 茶
+    const auto long_label =
+        d.post_form("/admin/tokens/create", "username=wang&label=" + hundred, &d.admin);
+    CHECK(status(long_label) == 200);
+    std::string tea;
+    for (int i = 0; i < 100; ++i) tea += "茶";
+    CHECK(d.ctx->users->list_tokens().back().label == tea);
+    const std::size_t token_count = d.ctx->users->list_tokens().size();
+    for (const std::string& bad :
+         {hundred + "%E8%8C%B6", std::string("a%09b"), std::string("%FF"), std::string("")}) {
+      const auto refused =
+          d.post_form("/admin/tokens/create", "username=wang&label=" + bad, &d.admin);
+      CHECK(status(refused) == 422);
+      CHECK(refused.body().find("用途须为 1 至 100 个字符") != std::string::npos);
+    }
+    CHECK(d.ctx->users->list_tokens().size() == token_count);
     CHECK(status(d.post_form("/admin/users/disable", "username=wang", &d.admin)) == 303);
     CHECK(d.ctx->users->find_user("wang")->disabled);
     bool audited = false;

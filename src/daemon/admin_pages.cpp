@@ -5,6 +5,7 @@
 #include "html_page.hpp"
 #include "qledger/auth_permissions.hpp"
 #include "qledger/html_escape.hpp"
+#include "qledger/utf8.hpp"
 
 namespace qledger::daemon {
 
@@ -99,6 +100,18 @@ std::string field(const FormValues& form, const char* name) {
   return it == form.end() ? std::string() : it->second;
 }
 
+// A token label as the form allows it (maxlength counts characters): 1 to 100 characters of
+// UTF-8 without control characters. Checked, not cut: cutting at a byte count could split a
+// character.
+bool valid_label(const std::string& label) {
+  std::size_t characters = 0;
+  for (std::size_t i = 0; i < label.size(); ++characters) {
+    char32_t cp = 0;
+    if (!decode_utf8(label, i, cp) || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return false;
+  }
+  return characters >= 1 && characters <= 100;
+}
+
 Response admin_post(Exchange& x, const std::string& action) {
   const auto form = parse_urlencoded(x.request.message.body());
   if (!form) return message_page(x, Status::bad_request, "400", "Malformed form.");
@@ -131,8 +144,12 @@ Response admin_post(Exchange& x, const std::string& action) {
       if (!id) throw AccountError("unknown_token", "no such token");
       users.revoke_token(static_cast<std::int64_t>(*id), actor);
     } else if (action == "tokens/create") {
-      const std::string label = field(*form, "label").substr(0, 100);
-      if (label.empty()) throw AccountError("label_required", "a label is required");
+      const std::string label = field(*form, "label");
+      if (!valid_label(label)) {
+        throw AccountError("bad_label", x.t("用途须为 1 至 100 个字符，不含控制字符。",
+                                            "The label must be 1 to 100 characters, without "
+                                            "control characters."));
+      }
       const NewToken t = users.create_token(username, label, std::nullopt, actor);
       return users_page(x, Status::ok,
                         std::string(x.t("令牌已创建，只显示这一次，请立即复制：",
