@@ -6,11 +6,14 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include <SQLiteCpp/Database.h>
 
@@ -50,6 +53,13 @@ class Client {
       out.append(buf, static_cast<std::size_t>(n));
     }
     return out;
+  }
+  // True if the peer closes the connection (or resets it) before the timeout, without sending
+  // anything more.
+  bool closed_by_peer() {
+    char buf[1];
+    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    return n == 0 || (n < 0 && errno == ECONNRESET);
   }
   // Reads until `needle` appears (or close/timeout).
   std::string read_until(const std::string& needle) {
@@ -163,23 +173,49 @@ TEST_SUITE("daemon") {
     CHECK(c.read_all().find("HTTP/1.1 400") == 0);
   }
 
-  TEST_CASE("listener: connections beyond the cap wait in the backlog") {
+  TEST_CASE("listener: at the cap, the connection idle longest makes room for a new one") {
     daemon::Config config = small_limits();
     config.max_connections = 1;
-    config.request_timeout_seconds = 2;
+    config.request_timeout_seconds = 30;
     RunningServer s(config);
     Client first(s.port());
     REQUIRE(first.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
     CHECK(first.read_until("ok\n").find("200 OK") != std::string::npos);
-    // The first connection is still open (keep-alive): the second is not served yet.
-    Client second(s.port(), 500);
+    // The first connection is idle (keep-alive): it is closed to serve the second at once.
+    const auto t0 = std::chrono::steady_clock::now();
+    Client second(s.port(), 3000);
     REQUIRE(second.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
-    CHECK(second.read_until("ok\n").empty());
-    first.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-    first.read_all();
-    Client third(s.port(), 3000);
-    REQUIRE(third.send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
-    CHECK(third.read_all().find("200 OK") != std::string::npos);
+    CHECK(second.read_all().find("200 OK") != std::string::npos);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+    CHECK(first.closed_by_peer());
+  }
+
+  TEST_CASE(
+      "listener: clients holding every slot with unfinished requests do not shut others out") {
+    daemon::Config config = small_limits();
+    config.max_connections = 4;
+    config.request_timeout_seconds = 30;
+    RunningServer s(config);
+    // Slowloris: every slot holds a request whose headers never end.
+    std::vector<std::unique_ptr<Client>> holders;
+    for (int i = 0; i < 4; ++i) {
+      holders.push_back(std::make_unique<Client>(s.port(), 3000));
+      REQUIRE(holders.back()->send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));  // an order to evict them in
+    }
+    // Each new client is served at once, the holder that has waited longest closed for it. The
+    // new clients stay connected, so the server stays at its cap.
+    std::vector<std::unique_ptr<Client>> served;
+    for (std::size_t i = 0; i < 3; ++i) {
+      const auto t0 = std::chrono::steady_clock::now();
+      served.push_back(std::make_unique<Client>(s.port(), 3000));
+      REQUIRE(served.back()->send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+      CHECK(served.back()->read_until("ok\n").find("200 OK") != std::string::npos);
+      CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(2));
+      CHECK(holders[i]->closed_by_peer());
+    }
+    CHECK(s.d.get("/metrics").body().find("qledger_connections_refused_total 3") !=
+          std::string::npos);
   }
 
   TEST_CASE("listener: API appends are answered from their commit, each with its own status") {

@@ -47,6 +47,28 @@ void SessionRegistry::stop_all() {
   }
 }
 
+bool SessionRegistry::close_longest_waiting() {
+  std::vector<std::weak_ptr<HttpSession>> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& entry : sessions_) all.push_back(entry.second);
+  }
+  std::shared_ptr<HttpSession> longest;
+  std::int64_t since = 0;
+  for (const auto& w : all) {  // owners taken here are released outside the lock
+    auto s = w.lock();
+    if (!s) continue;
+    const std::int64_t waiting = s->waiting_since();
+    if (waiting != 0 && (!longest || waiting < since)) {
+      longest = std::move(s);
+      since = waiting;
+    }
+  }
+  if (!longest) return false;
+  longest->stop();  // closes it unless a request arrived meanwhile
+  return true;
+}
+
 struct Server::Impl {
   explicit Impl(net::io_context& ioc)
       : strand(net::make_strand(ioc)),
@@ -128,32 +150,45 @@ bool Server::tls() const { return impl_->tls != nullptr; }
 
 void Server::do_accept() {
   if (shared_.stopping) return;
+  impl_->acceptor.async_accept(net::make_strand(ioc_),
+                               [this](boost::system::error_code ec, tcp::socket socket) {
+                                 if (ec) {
+                                   if (ec == net::error::operation_aborted || shared_.stopping)
+                                     return;
+                                   // EMFILE/ENFILE and the like: back off instead of spinning.
+                                   shared_.ctx.metrics.count_connection_refused();
+                                   impl_->backoff.expires_after(std::chrono::milliseconds(100));
+                                   impl_->backoff.async_wait([this](boost::system::error_code e) {
+                                     if (!e) do_accept();
+                                   });
+                                   return;
+                                 }
+                                 admit(std::move(socket));
+                               });
+}
+
+void Server::admit(tcp::socket socket) {
+  if (shared_.stopping) return;
   if (shared_.sessions.size() >= shared_.ctx.config.max_connections) {
-    // At the cap: leave further connections in the kernel's backlog and look again shortly.
+    // At the cap, the connection that has waited longest for a request makes room: otherwise
+    // idle keep-alive connections, or clients sending their requests slowly on purpose, could
+    // hold every slot and shut everyone else out. (The session count goes one over the cap
+    // until the closed session is gone.) If every connection is handling a request, this one
+    // waits and the cap is looked at again shortly; further ones wait in the kernel's backlog.
     shared_.ctx.metrics.count_connection_refused();
-    impl_->backoff.expires_after(std::chrono::milliseconds(50));
-    impl_->backoff.async_wait([this](boost::system::error_code ec) {
-      if (!ec) do_accept();
-    });
-    return;
-  }
-  impl_->acceptor.async_accept(
-      net::make_strand(ioc_), [this](boost::system::error_code ec, tcp::socket socket) {
-        if (ec) {
-          if (ec == net::error::operation_aborted || shared_.stopping) return;
-          // EMFILE/ENFILE and the like: back off instead of spinning.
-          shared_.ctx.metrics.count_connection_refused();
-          impl_->backoff.expires_after(std::chrono::milliseconds(100));
-          impl_->backoff.async_wait([this](boost::system::error_code e) {
-            if (!e) do_accept();
-          });
-          return;
-        }
-        auto session = std::make_shared<HttpSession>(std::move(socket), shared_, impl_->tls.get());
-        shared_.sessions.add(session);
-        session->run();
-        do_accept();
+    if (!shared_.sessions.close_longest_waiting()) {
+      impl_->backoff.expires_after(std::chrono::milliseconds(50));
+      impl_->backoff.async_wait([this, held = std::make_shared<tcp::socket>(std::move(socket))](
+                                    boost::system::error_code ec) {
+        if (!ec) admit(std::move(*held));
       });
+      return;
+    }
+  }
+  auto session = std::make_shared<HttpSession>(std::move(socket), shared_, impl_->tls.get());
+  shared_.sessions.add(session);
+  session->run();
+  do_accept();
 }
 
 void Server::run(bool handle_signals) {

@@ -1,4 +1,5 @@
-// The network side: a listener accepting TCP connections (capped, backing off on EMFILE) and one
+// The network side: a listener accepting TCP connections (capped: at the cap, the connection
+// waiting longest for a request makes room; backing off on EMFILE) and one
 // session per connection reading requests with per-message limits and deadlines, handing them to
 // the router, and writing the responses. Graceful stop: stop accepting, cut idle connections,
 // let requests being handled finish and their responses be written, then return from run().
@@ -31,6 +32,10 @@ class SessionRegistry {
   void remove(HttpSession* s);  // from the session's destructor
   std::size_t size() const;
   void stop_all();
+  // Closes the session that has waited longest for a request (an idle keep-alive connection, or
+  // one whose request or TLS handshake is still arriving); sessions handling a request are left
+  // alone. False if every session is handling one.
+  bool close_longest_waiting();
 
  private:
   mutable std::mutex mutex_;
@@ -71,6 +76,8 @@ class Server {
 
  private:
   void do_accept();
+  // Starts a session for an accepted connection, making room at the cap (see do_accept).
+  void admit(boost::asio::ip::tcp::socket socket);
   void begin_stop();
   void wait_for_sessions();
 

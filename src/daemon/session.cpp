@@ -1,5 +1,7 @@
 #include "session.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/bind_handler.hpp>
@@ -53,7 +55,13 @@ beast::tcp_stream& HttpSession::tcp() {
 
 HttpSession::~HttpSession() { shared_.sessions.remove(this); }
 
+void HttpSession::mark_waiting() {
+  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  waiting_since_.store(std::max<std::int64_t>(now, 1), std::memory_order_relaxed);
+}
+
 void HttpSession::run() {
+  mark_waiting();
   // Everything of this session runs on its strand, the handshake included.
   net::dispatch(tcp().get_executor(), [self = shared_from_this()] {
     auto* tls = std::get_if<TlsStream>(&self->stream_);
@@ -84,6 +92,7 @@ void HttpSession::stop() {
 void HttpSession::do_read() {
   if (shared_.stopping) return do_close();
   const Config& config = shared_.ctx.config;
+  mark_waiting();
   // A fresh parser per message: the limits apply to each request.
   parser_.emplace();
   parser_->body_limit(config.max_body_bytes);
@@ -99,6 +108,7 @@ void HttpSession::do_read() {
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
+  waiting_since_.store(0, std::memory_order_relaxed);
   started_ = std::chrono::steady_clock::now();
   if (ec == http::error::end_of_stream) return do_close();
   if (ec == http::error::body_limit || ec == http::error::header_limit) {

@@ -2,6 +2,7 @@
 // plain TCP or, when the server has a TLS context, TLS (handshake first, close_notify at the end).
 #pragma once
 
+#include <atomic>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -28,6 +29,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void run();
   // Closes the connection unless a request is being handled (then it closes after the response).
   void stop();
+  // Since when (steady-clock ticks) the connection has been waiting for its next request or for
+  // its TLS handshake; 0 while a request is handled or its response written.
+  std::int64_t waiting_since() const { return waiting_since_.load(std::memory_order_relaxed); }
 
  private:
   void on_handshake(boost::beast::error_code ec);
@@ -57,6 +61,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::chrono::steady_clock::time_point started_;
   std::string method_, path_;
   std::int64_t note_user_ = 0;
+  std::atomic<std::int64_t> waiting_since_{0};
+  void mark_waiting();
 };
 
 }  // namespace qledger::daemon
