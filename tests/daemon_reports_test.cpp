@@ -3,6 +3,8 @@
 // computed at, and reproduce byte for byte at that size after more events arrive.
 #include <doctest/doctest.h>
 
+#include <SQLiteCpp/Database.h>
+
 #include "daemon_fixture.hpp"
 #include "qledger/report.hpp"
 #include "qledger/report_formats.hpp"
@@ -46,11 +48,18 @@ TEST_SUITE("report_pages") {
     CHECK(product["numerator"] == 2);    // two passing batches
     CHECK(product["denominator"] == 3);  // of three concluded
     CHECK(res.body().find(std::to_string(size)) != std::string::npos);
-    // The same document the library gives at that size, signed with the daemon's key.
+    // The same document the library gives at that size: unsigned for an analyst; signed with
+    // the daemon's key for a supervisor, the role that may download signed checkpoints.
     REQUIRE(d.ctx->signing_key);
+    CHECK(doc == report_to_json(build_report(*d.ctx->ledger, *Period::parse("2026-11"), size,
+                                             ReportConfig::defaults(), nullptr)));
+    CHECK(doc["checkpoint"].is_null());  // unsigned
     const Report expected = build_report(*d.ctx->ledger, *Period::parse("2026-11"), size,
                                          ReportConfig::defaults(), &*d.ctx->signing_key);
-    CHECK(doc == report_to_json(expected));
+    const auto signed_doc = d.get("/api/v1/figures?period=2026-11", &d.supervisor, true);
+    REQUIRE(status(signed_doc) == 200);
+    CHECK(Json::parse(signed_doc.body()) == report_to_json(expected));
+    CHECK(Json::parse(signed_doc.body())["checkpoint"].is_string());
 
     // More events, then the same tree size again: identical bytes; the current size differs.
     record_batch(d, "P-4", false);
@@ -97,8 +106,14 @@ TEST_SUITE("report_pages") {
     CHECK(json[daemon::http::field::content_disposition] ==
           "attachment; filename=\"qledger-report-2026-11-at-" + std::to_string(size) + ".json\"");
     const Report expected = build_report(*d.ctx->ledger, *Period::parse("2026-11"), size,
-                                         ReportConfig::defaults(), &*d.ctx->signing_key);
+                                         ReportConfig::defaults(), nullptr);
     CHECK(json.body() == render_report_json(expected));
+    // A supervisor's download carries the signed checkpoint.
+    const auto signed_json = d.get("/reports/download?" + q + "&format=json", &d.supervisor);
+    REQUIRE(status(signed_json) == 200);
+    CHECK(signed_json.body() ==
+          render_report_json(build_report(*d.ctx->ledger, *Period::parse("2026-11"), size,
+                                          ReportConfig::defaults(), &*d.ctx->signing_key)));
     const auto csv = d.get("/reports/download?" + q + "&format=csv", &d.analyst);
     REQUIRE(status(csv) == 200);
     CHECK(csv.body() == render_report_csv(expected));
@@ -111,5 +126,29 @@ TEST_SUITE("report_pages") {
     CHECK(xlsx.body().rfind("PK\x03\x04", 0) == 0);  // a zip container
     CHECK(has(xlsx.body(), "xl/worksheets/sheet1.xml"));
     CHECK(status(d.get("/reports/download?" + q + "&format=pdf", &d.analyst)) == 400);
+  }
+
+  TEST_CASE("a report is signed only after the ledger verified, as /checkpoint signs") {
+    DaemonFixture d;
+    REQUIRE(status(d.post_json("/api/v1/events", entity_json(1), &d.inspector)) == 201);
+    record_batch(d, "P-1", true);
+    const auto before = d.get("/api/v1/figures?period=2026-11", &d.supervisor, true);
+    REQUIRE(status(before) == 200);
+    CHECK(Json::parse(before.body())["checkpoint"].is_string());
+    {
+      // Someone with the file edits a leaf (and lifts the guard trigger to do so).
+      SQLite::Database db(d.db, SQLite::OPEN_READWRITE);
+      db.exec("DROP TRIGGER events_no_update");
+      db.exec(
+          "UPDATE events SET leaf = CAST(replace(CAST(leaf AS TEXT), 'Huoshan', 'Hackers') AS "
+          "BLOB) WHERE seq = 1");
+    }
+    CHECK(status(d.get("/api/v1/checkpoint", &d.supervisor, true)) == 503);
+    const auto after = d.get("/api/v1/figures?period=2026-11", &d.supervisor, true);
+    REQUIRE(status(after) == 200);
+    CHECK(Json::parse(after.body())["checkpoint"].is_null());
+    const auto download = d.get("/reports/download?period=2026-11&format=json", &d.supervisor);
+    REQUIRE(status(download) == 200);
+    CHECK(Json::parse(download.body())["checkpoint"].is_null());
   }
 }

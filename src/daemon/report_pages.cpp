@@ -9,6 +9,8 @@
 
 #include "dashboard.hpp"
 #include "html_page.hpp"
+#include "ledger_views.hpp"
+#include "qledger/auth_permissions.hpp"
 #include "qledger/hash.hpp"
 #include "qledger/html_escape.hpp"
 #include "qledger/report_formats.hpp"
@@ -45,10 +47,23 @@ ReportRequest read_report_request(const Exchange& x) {
   return r;
 }
 
-Report compute(const Exchange& x, const ReportRequest& r, bool sign) {
-  const SigningKey* key = sign && x.ctx.signing_key ? &*x.ctx.signing_key : nullptr;
+// The report at the requested size. With `sign`, it carries a checkpoint signed as /checkpoint
+// signs one: only for a principal who may verify (the role that downloads signed checkpoints),
+// and only after the ledger verified, at a size the verification covered (without at_size: the
+// verified size), so that the key never signs a root the stored leaves do not produce. Otherwise
+// the report is unsigned (it still states its tree size and root).
+Report compute(Exchange& x, const ReportRequest& r, bool sign) {
+  const SigningKey* key = nullptr;
+  std::optional<std::uint64_t> at_size = r.at_size;
+  if (sign && x.ctx.signing_key && x.who && may_verify(x.who->user.role)) {
+    const VerifyReport verified = run_verification(x.ctx);
+    if (verified.intact() && (!at_size || *at_size <= verified.tree_size)) {
+      key = &*x.ctx.signing_key;
+      if (!at_size) at_size = verified.tree_size;
+    }
+  }
   const PublicKey* snapshots = x.ctx.signing_key ? &x.ctx.signing_key->public_key() : nullptr;
-  return build_report(*x.ctx.ledger, r.period, r.at_size, ReportConfig::defaults(), key, snapshots);
+  return build_report(*x.ctx.ledger, r.period, at_size, ReportConfig::defaults(), key, snapshots);
 }
 
 std::string query_of(const Report& report) {
