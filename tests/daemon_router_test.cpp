@@ -192,6 +192,22 @@ TEST_SUITE("daemon") {
     CHECK(d.size() == 2);
   }
 
+  TEST_CASE("a value the ledger's own checks refuse is shown at its field, in Chinese too") {
+    DaemonFixture d;
+    const std::string form =
+        "f.uscc=" + test_uscc(7) + "&f.name=%FF%FETea&f.township=T&f.industry=ecological_food";
+    const auto res = d.post_form("/record/entity.registered", form, &d.inspector);
+    CHECK(status(res) == 422);
+    CHECK(d.size() == 0);
+    // The message follows the name input (the field the problem is about), not only the summary.
+    const std::string& body = res.body();
+    const auto input = body.find("name=\"f.name\"");
+    REQUIRE(input != std::string::npos);
+    const auto message = body.find("文本不是有效的 UTF-8 编码", input);
+    REQUIRE(message != std::string::npos);
+    CHECK(body.find("name=\"f.township\"", input) > message);
+  }
+
   TEST_CASE("stored XSS is rendered inert everywhere") {
     DaemonFixture d;
     const std::string evil = "<script>alert(1)</script>\"'><img src=x onerror=alert(2)>";
@@ -517,8 +533,19 @@ TEST_SUITE("daemon") {
                              "username=wang&password=long+enough+pw&role=inspector", &d.admin)) ==
           303);
     CHECK(d.ctx->users->find_user("wang")->role == Role::kInspector);
-    CHECK(status(d.post_form("/admin/users/add", "username=wang&password=short&role=inspector",
-                             &d.admin)) == 422);
+    const auto weak =
+        d.post_form("/admin/users/add", "username=wang2&password=short&role=inspector", &d.admin);
+    CHECK(status(weak) == 422);
+    CHECK(weak.body().find("密码须为 10 至 1024 字节。") !=
+          std::string::npos);  // the page's language
+    CHECK_FALSE(d.ctx->users->find_user("wang2"));
+    const auto exists = d.post_form(
+        "/admin/users/add", "username=wang&password=long+enough+pw&role=inspector", &d.admin);
+    CHECK(status(exists) == 422);
+    CHECK(exists.body().find("该用户名已存在。") != std::string::npos);
+    const auto malformed = d.post_form("/admin/users/add", "username=%zz", &d.admin);
+    CHECK(status(malformed) == 400);
+    CHECK(malformed.body().find("表单格式不正确。") != std::string::npos);
     CHECK(status(d.post_form("/admin/users/role", "username=wang&role=supervisor", &d.admin)) ==
           303);
     CHECK(d.ctx->users->find_user("wang")->role == Role::kSupervisor);

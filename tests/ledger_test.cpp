@@ -242,6 +242,10 @@ TEST_SUITE("ledger") {
       } catch (const AppendRejected& e) {
         REQUIRE(!e.problems().empty());
         CHECK(e.problems().front().field == field);
+        // Every refusal says why in both languages (the zh text is the code's own, not English).
+        CHECK_FALSE(e.problems().front().message_en.empty());
+        CHECK_FALSE(e.problems().front().message_zh.empty());
+        CHECK(e.problems().front().message_zh != "事件内容不符合要求");
       }
     };
     rejects({"Bad Kind", "x", Json::object()}, "kind");
@@ -252,6 +256,13 @@ TEST_SUITE("ledger") {
     rejects({"ok", "x", Json{{"v", 1.5}}}, "payload/v");
     rejects({"ok", "x", Json{{"big", std::int64_t{1} << 60}}}, "payload/big");
     rejects({"ok", "x", Json{{"text", std::string(300 * 1024, 'a')}}}, "payload");
+    rejects({"ok", "x", Json{{"name", "\xff\xfe"}}}, "payload/name");
+    rejects({"ok", "x", Json{{"", 1}}}, "payload");
+    Json deep = Json::object();
+    for (int i = 0; i < 40; ++i) deep = Json{{"d", deep}};
+    std::string deepest = "payload";  // the container past the 32 allowed: 32 steps down
+    for (int i = 0; i < 32; ++i) deepest += "/d";
+    rejects({"ok", "x", deep}, deepest);
     CHECK(ledger.head().size == 1);
     CHECK(row_count(db, "events") == 1);
     // The size limit, exactly: a leaf of kMaxLeafBytes at the widest seq is taken, one byte more

@@ -112,9 +112,29 @@ bool valid_label(const std::string& label) {
   return characters >= 1 && characters <= 100;
 }
 
+// An account store refusal in the page's language. UserStore's messages are English; those
+// raised on this page are already in the page's language.
+std::string account_error_text(const Exchange& x, const AccountError& e) {
+  if (x.en) return e.what();
+  static const std::pair<const char*, const char*> kZh[] = {
+      {"weak_password", "密码须为 10 至 1024 字节。"},
+      {"invalid_username", "用户名须为 1 至 64 个字符，只含 a-z、0-9、“.”、“_”和“-”。"},
+      {"unknown_user", "没有该用户。"},
+      {"user_exists", "该用户名已存在。"},
+      {"unknown_token", "没有该令牌。"},
+  };
+  for (const auto& [code, zh] : kZh) {
+    if (e.code() == code) return zh;
+  }
+  if (e.code() == "ledger_refused") return std::string("账本拒绝了该账户事件：") + e.what();
+  return e.what();
+}
+
 Response admin_post(Exchange& x, const std::string& action) {
   const auto form = parse_urlencoded(x.request.message.body());
-  if (!form) return message_page(x, Status::bad_request, "400", "Malformed form.");
+  if (!form) {
+    return message_page(x, Status::bad_request, "400", x.t("表单格式不正确。", "Malformed form."));
+  }
   if (x.who->via_session) {
     const auto it = form->find("csrf_token");
     if (it == form->end() || !csrf_matches(*x.who, it->second)) {
@@ -129,19 +149,25 @@ Response admin_post(Exchange& x, const std::string& action) {
   try {
     if (action == "users/add" || action == "users/role") {
       const auto role = parse_role(field(*form, "role"));
-      if (!role) throw AccountError("unknown_role", "unknown role");
+      if (!role) throw AccountError("unknown_role", x.t("未知的角色。", "Unknown role."));
       if (action == "users/add") {
         users.add_user(username, field(*form, "password"), *role, actor);
       } else {
-        if (username == actor) throw AccountError("own_account", "you cannot change your own role");
+        if (username == actor) {
+          throw AccountError("own_account",
+                             x.t("不能更改自己的角色。", "You cannot change your own role."));
+        }
         users.set_role(username, *role, actor);
       }
     } else if (action == "users/disable" || action == "users/enable") {
-      if (username == actor) throw AccountError("own_account", "you cannot disable yourself");
+      if (username == actor) {
+        throw AccountError("own_account",
+                           x.t("不能停用自己的账户。", "You cannot disable yourself."));
+      }
       users.set_disabled(username, action == "users/disable", actor);
     } else if (action == "tokens/revoke") {
       const auto id = parse_uint(field(*form, "id"));
-      if (!id) throw AccountError("unknown_token", "no such token");
+      if (!id) throw AccountError("unknown_token", x.t("没有该令牌。", "No such token."));
       users.revoke_token(static_cast<std::int64_t>(*id), actor);
     } else if (action == "tokens/create") {
       const std::string label = field(*form, "label");
@@ -161,7 +187,7 @@ Response admin_post(Exchange& x, const std::string& action) {
       return message_page(x, Status::not_found, "404", "Not found.");
     }
   } catch (const AccountError& e) {
-    return users_page(x, Status::unprocessable_entity, h(e.what()), true);
+    return users_page(x, Status::unprocessable_entity, h(account_error_text(x, e)), true);
   }
   return redirect(x, "/admin/users");
 }
@@ -181,11 +207,16 @@ std::optional<Response> admin_route(Exchange& x) {
                         x.t("您的角色无权执行此操作。", "Your role may not do this."));
   }
   if (p == "/admin/users") {
-    if (x.method() != http::verb::get)
-      return message_page(x, Status::method_not_allowed, "405", "");
+    if (x.method() != http::verb::get) {
+      return message_page(x, Status::method_not_allowed, "405",
+                          x.t("不允许的请求方法。", "Method not allowed."));
+    }
     return users_page(x, Status::ok, "", false);
   }
-  if (x.method() != http::verb::post) return message_page(x, Status::method_not_allowed, "405", "");
+  if (x.method() != http::verb::post) {
+    return message_page(x, Status::method_not_allowed, "405",
+                        x.t("不允许的请求方法。", "Method not allowed."));
+  }
   return admin_post(x, p.substr(7));
 }
 

@@ -185,8 +185,14 @@ void collect(const FieldSpec& f, const std::string& name, const std::string& pat
 }  // namespace
 
 std::string input_name(const std::string& problem_field) {
+  // The ledger's own field checks name payload fields "payload/…"; the validator names them
+  // relative to the payload, as the form does.
+  constexpr std::string_view kPayload = "payload/";
+  const std::string_view field = std::string_view(problem_field).starts_with(kPayload)
+                                     ? std::string_view(problem_field).substr(kPayload.size())
+                                     : std::string_view(problem_field);
   std::string out = "f.";
-  for (char c : problem_field) out.push_back(c == '/' ? '.' : c);
+  for (char c : field) out.push_back(c == '/' ? '.' : c);
   return out;
 }
 

@@ -25,7 +25,7 @@ struct PayloadFromForm {
 };
 PayloadFromForm payload_from_form(const KindSpec& spec, const FormValues& values);
 
-// "failed_items/0/limit" → "f.failed_items.0.limit".
+// "failed_items/0/limit" → "f.failed_items.0.limit"; the ledger's "payload/name" → "f.name".
 std::string input_name(const std::string& problem_field);
 
 }  // namespace qledger::daemon

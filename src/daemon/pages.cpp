@@ -49,7 +49,8 @@ Response forbidden_page(const Exchange& x) {
 }
 
 Response method_not_allowed(const Exchange& x, const char* allow) {
-  Response res = message_page(x, Status::method_not_allowed, "405", "Method not allowed.");
+  Response res = message_page(x, Status::method_not_allowed, "405",
+                              x.t("不允许的请求方法。", "Method not allowed."));
   res.set(http::field::allow, allow);
   return res;
 }
@@ -103,7 +104,8 @@ Response login_form(const Exchange& x, Status status, const std::string& message
 
 Response post_login(Exchange& x) {
   const auto form = form_of(x);
-  if (!form) return message_page(x, Status::bad_request, "400", "Malformed form.");
+  if (!form)
+    return message_page(x, Status::bad_request, "400", x.t("表单格式不正确。", "Malformed form."));
   // Login CSRF: the form must echo the random value set in the login cookie.
   const auto cookie = x.cookies.find("qledger_login");
   const auto echoed = form->find("login_token");
@@ -189,7 +191,8 @@ Response record_route(Exchange& x, const std::string& kind) {
   if (x.method() == http::verb::get) return record_form(x, *spec, Status::ok, {}, {});
   if (x.method() != http::verb::post) return method_not_allowed(x, "GET, POST");
   const auto form = form_of(x);
-  if (!form) return message_page(x, Status::bad_request, "400", "Malformed form.");
+  if (!form)
+    return message_page(x, Status::bad_request, "400", x.t("表单格式不正确。", "Malformed form."));
   if (!form_csrf_ok(x, *form)) return csrf_failed(x);
   PayloadFromForm parsed = payload_from_form(*spec, *form);
   if (!parsed.problems.empty()) {
@@ -268,7 +271,10 @@ Response events_page(Exchange& x) {
   filter.township = param("township");
   if (const std::string from = param("from"); !from.empty()) {
     const auto v = parse_uint(from);
-    if (!v) return message_page(x, Status::bad_request, "400", "from must be a whole number.");
+    if (!v) {
+      return message_page(x, Status::bad_request, "400",
+                          x.t("from 须为非负整数。", "from must be a whole number."));
+    }
     filter.from_seq = *v;
   }
   for (const auto& [name, date] :

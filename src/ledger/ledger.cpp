@@ -77,10 +77,29 @@ AppendRejected too_large_rejection() {
                     "事件编码后超过 " + std::to_string(kMaxLeafBytes) + " 字节"}});
 }
 
+// The Chinese message for a leaf field problem's code (check_leaf_fields, canonical profile).
+std::string message_zh_of(const std::string& code) {
+  static const std::pair<const char*, const char*> kMessages[] = {
+      {"bad_kind", "事件类型须为 1 至 64 个字符，以 a-z 开头，只含 a-z、0-9、“_”和“.”"},
+      {"bad_actor", "操作人须为 1 至 128 字节、不含控制字符的 UTF-8 文本"},
+      {"not_object", "事件内容（payload）须为 JSON 对象"},
+      {"bad_key", "字段名须为 1 至 64 个可打印 ASCII 字符"},
+      {"too_deep", "嵌套层数过多"},
+      {"integer_out_of_range", "整数超出允许范围（绝对值不超过 2^53−1）"},
+      {"float_not_allowed", "只允许整数，不允许小数"},
+      {"invalid_utf8", "文本不是有效的 UTF-8 编码"},
+  };
+  for (const auto& [c, zh] : kMessages) {
+    if (code == c) return zh;
+  }
+  return "事件内容不符合要求";
+}
+
 std::optional<AppendRejected> rejection_of(const std::optional<LeafError>& problem) {
   if (!problem) return std::nullopt;
   if (problem->code == "too_large") return too_large_rejection();
-  return AppendRejected({FieldProblem{problem->field, problem->code, problem->message, ""}});
+  return AppendRejected({FieldProblem{problem->field, problem->code, problem->message,
+                                      message_zh_of(problem->code)}});
 }
 
 // Field and size checks that need no database; run before a request is queued or written in
