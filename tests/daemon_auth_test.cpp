@@ -301,6 +301,19 @@ TEST_SUITE("daemon") {
     }
   }
 
+  TEST_CASE("config: listening beyond loopback without TLS is warned about") {
+    daemon::Config c;
+    CHECK(daemon::plain_http_warning(c).empty());  // the default, 127.0.0.1
+    c.listen_address = "::1";
+    CHECK(daemon::plain_http_warning(c).empty());
+    c.listen_address = "0.0.0.0";
+    CHECK(daemon::plain_http_warning(c).find("without TLS") != std::string::npos);
+    c.listen_address = "192.168.1.20";
+    CHECK_FALSE(daemon::plain_http_warning(c).empty());
+    c.tls_cert_file = "cert.pem";
+    CHECK(daemon::plain_http_warning(c).empty());
+  }
+
   TEST_CASE("config: defaults, file and flags") {
     using namespace daemon;
     TempDir dir;

@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <boost/asio/ip/address.hpp>
 #include <charconv>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -165,6 +166,17 @@ Config load_config(const std::vector<std::string>& args) {
   if (config.key_path.empty()) config.key_path = default_key_path(config.db_path);
   if (config.users_db_path.empty()) config.users_db_path = default_users_db_path(config.db_path);
   return config;
+}
+
+std::string plain_http_warning(const Config& config) {
+  if (!config.tls_cert_file.empty()) return "";
+  boost::system::error_code ec;
+  const auto address = boost::asio::ip::make_address(config.listen_address, ec);
+  if (!ec && address.is_loopback()) return "";
+  return "listening on " + config.listen_address +
+         " without TLS: passwords, session cookies and tokens cross the network in clear text. "
+         "Configure tls_cert_file and tls_key_file, or put a TLS reverse proxy in front (and set "
+         "secure_cookies), or listen on 127.0.0.1 only";
 }
 
 }  // namespace qledger::daemon

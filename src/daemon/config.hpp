@@ -58,6 +58,10 @@ void apply_config_json(Config& config, const std::string& json_text);
 // Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:8080"). Throws ConfigError.
 void parse_listen(Config& config, const std::string& text);
 
+// A warning for the operator when the configuration exposes passwords and session cookies on a
+// network in clear text: a listen address other than loopback without TLS. Empty if none.
+std::string plain_http_warning(const Config& config);
+
 extern const char* const kUsage;
 
 }  // namespace qledger::daemon

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
     std::cerr << "qledgerd: " << e.what() << "\n" << kUsage;
     return 2;
   }
+  if (const std::string warning = plain_http_warning(config); !warning.empty()) {
+    std::cerr << "qledgerd: warning: " << warning << "\n";
+  }
   try {
     Context ctx(config);
     if (!ctx.signing_key) {
