@@ -14,6 +14,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <chrono>
 #include <cstdio>
 #include <thread>
 
@@ -64,13 +65,14 @@ struct TlsServer {
   std::unique_ptr<daemon::Server> server;
   std::thread thread;
 
-  TlsServer() {
+  explicit TlsServer(unsigned max_connections = 256, unsigned request_timeout_seconds = 2) {
     make_self_signed(cert, key);
     daemon::Config c;
     c.listen_address = "127.0.0.1";
     c.port = 0;
     c.threads = 2;
-    c.request_timeout_seconds = 2;
+    c.max_connections = max_connections;
+    c.request_timeout_seconds = request_timeout_seconds;
     c.tls_cert_file = cert;
     c.tls_key_file = key;
     d = std::make_unique<DaemonFixture>(c);
@@ -99,9 +101,10 @@ class TlsClient {
   }
 
   Response send(http::verb method, const std::string& target, const std::string& cookie = "",
-                const std::string& form = "") {
+                const std::string& form = "", bool close = false) {
     http::request<http::string_body> req{method, target, 11};
     req.set(http::field::host, "localhost");
+    if (close) req.keep_alive(false);
     if (!cookie.empty()) req.set(http::field::cookie, cookie);
     if (!form.empty()) {
       req.set(http::field::content_type, "application/x-www-form-urlencoded");
@@ -213,6 +216,21 @@ TEST_SUITE("daemon_tls") {
 
     TlsClient client(s.server->port(), s.cert);
     CHECK(client.send(http::verb::get, "/healthz").result_int() == 200);
+  }
+
+  TEST_CASE("TLS: connections waiting for the client's close_notify make room at the cap") {
+    // From review: after a "Connection: close" answer the server waits for the client's
+    // close_notify; clients that never send it held every slot for the request timeout.
+    TlsServer s(2, 20);
+    TlsClient first(s.server->port(), s.cert);
+    TlsClient second(s.server->port(), s.cert);
+    CHECK(first.send(http::verb::get, "/healthz", "", "", true).result_int() == 200);
+    CHECK(second.send(http::verb::get, "/healthz", "", "", true).result_int() == 200);
+    // Both stay connected without answering the server's close_notify.
+    const auto t0 = std::chrono::steady_clock::now();
+    TlsClient third(s.server->port(), s.cert);
+    CHECK(third.send(http::verb::get, "/healthz").result_int() == 200);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(1500));
   }
 
   TEST_CASE("TLS: a bad certificate or key stops start-up with a clear error") {

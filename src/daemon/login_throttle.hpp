@@ -4,8 +4,9 @@
 //
 // An attempt is counted when it begins, before its password is checked, and stays counted as a
 // failure unless it succeeds: so concurrent attempts cannot all pass the check while the slow
-// password hashes of the first ones run. At most N password checks per account (M per address)
-// start within a window, however many requests arrive at once.
+// password hashes of the first ones run: however many requests arrive at once, at most N
+// password checks per account (M per address) start before one of them succeeds (a success
+// clears its account's count).
 #pragma once
 
 #include <cstdint>

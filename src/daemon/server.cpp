@@ -1,5 +1,7 @@
 #include "server.hpp"
 
+#include <algorithm>
+
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <boost/asio/post.hpp>
@@ -47,26 +49,44 @@ void SessionRegistry::stop_all() {
   }
 }
 
+std::size_t SessionRegistry::admitted() const {
+  std::vector<std::weak_ptr<HttpSession>> all;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& entry : sessions_) all.push_back(entry.second);
+  }
+  std::size_t n = 0;
+  for (const auto& w : all) {  // owners taken here are released outside the lock
+    if (auto s = w.lock()) n += s->waiting_since() == HttpSession::kEvicted ? 0 : 1;
+  }
+  return n;
+}
+
 bool SessionRegistry::close_longest_waiting() {
   std::vector<std::weak_ptr<HttpSession>> all;
   {
     std::lock_guard lock(mutex_);
     for (const auto& entry : sessions_) all.push_back(entry.second);
   }
-  std::shared_ptr<HttpSession> longest;
-  std::int64_t since = 0;
-  for (const auto& w : all) {  // owners taken here are released outside the lock
-    auto s = w.lock();
-    if (!s) continue;
-    const std::int64_t waiting = s->waiting_since();
-    if (waiting != 0 && (!longest || waiting < since)) {
-      longest = std::move(s);
-      since = waiting;
+  // Waiting sessions, longest first; owners taken here are released outside the lock.
+  std::vector<std::pair<std::int64_t, std::shared_ptr<HttpSession>>> waiting;
+  for (const auto& w : all) {
+    if (auto s = w.lock()) {
+      const std::int64_t since = s->waiting_since();
+      if (since > 0) waiting.emplace_back(since, std::move(s));
     }
   }
-  if (!longest) return false;
-  longest->stop();  // closes it unless a request arrived meanwhile
-  return true;
+  std::sort(waiting.begin(), waiting.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  // The first still waiting as seen is claimed (a request may have arrived meanwhile, or another
+  // admission claimed it): each claim closes one distinct session that handles nothing more.
+  for (const auto& [since, session] : waiting) {
+    if (session->claim_for_eviction(since)) {
+      session->evict();
+      return true;
+    }
+  }
+  return false;
 }
 
 struct Server::Impl {
@@ -169,12 +189,13 @@ void Server::do_accept() {
 
 void Server::admit(tcp::socket socket) {
   if (shared_.stopping) return;
-  if (shared_.sessions.size() >= shared_.ctx.config.max_connections) {
+  if (shared_.sessions.admitted() >= shared_.ctx.config.max_connections) {
     // At the cap, the connection that has waited longest for a request makes room: otherwise
     // idle keep-alive connections, or clients sending their requests slowly on purpose, could
-    // hold every slot and shut everyone else out. (The session count goes one over the cap
-    // until the closed session is gone.) If every connection is handling a request, this one
-    // waits and the cap is looked at again shortly; further ones wait in the kernel's backlog.
+    // hold every slot and shut everyone else out. A session claimed for closing no longer
+    // counts (it handles nothing more and is closing). If every connection is handling a
+    // request, this one waits and the cap is looked at again shortly; further ones wait in the
+    // kernel's backlog.
     shared_.ctx.metrics.count_connection_refused();
     if (!shared_.sessions.close_longest_waiting()) {
       impl_->backoff.expires_after(std::chrono::milliseconds(50));

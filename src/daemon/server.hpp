@@ -31,10 +31,13 @@ class SessionRegistry {
   void add(const std::shared_ptr<HttpSession>& s);
   void remove(HttpSession* s);  // from the session's destructor
   std::size_t size() const;
+  // Sessions not claimed for closing: what the connection cap counts.
+  std::size_t admitted() const;
   void stop_all();
-  // Closes the session that has waited longest for a request (an idle keep-alive connection, or
-  // one whose request or TLS handshake is still arriving); sessions handling a request are left
-  // alone. False if every session is handling one.
+  // Claims and closes the session that has waited longest for a request (an idle keep-alive
+  // connection, one whose request or TLS handshake is still arriving, or one waiting for the
+  // client's close_notify); sessions handling a request are left alone. False if every session
+  // is handling one.
   bool close_longest_waiting();
 
  private:

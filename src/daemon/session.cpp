@@ -56,8 +56,33 @@ beast::tcp_stream& HttpSession::tcp() {
 HttpSession::~HttpSession() { shared_.sessions.remove(this); }
 
 void HttpSession::mark_waiting() {
-  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
-  waiting_since_.store(std::max<std::int64_t>(now, 1), std::memory_order_relaxed);
+  const std::int64_t now =
+      std::max<std::int64_t>(std::chrono::steady_clock::now().time_since_epoch().count(), 1);
+  std::int64_t current = waiting_since_.load(std::memory_order_acquire);
+  while (current != kEvicted &&
+         !waiting_since_.compare_exchange_weak(current, now, std::memory_order_acq_rel)) {
+  }
+}
+
+bool HttpSession::take_request() {
+  std::int64_t current = waiting_since_.load(std::memory_order_acquire);
+  while (current != kEvicted &&
+         !waiting_since_.compare_exchange_weak(current, 0, std::memory_order_acq_rel)) {
+  }
+  return current != kEvicted;
+}
+
+bool HttpSession::claim_for_eviction(std::int64_t seen) {
+  return seen > 0 &&
+         waiting_since_.compare_exchange_strong(seen, kEvicted, std::memory_order_acq_rel);
+}
+
+void HttpSession::evict() {
+  net::post(tcp().get_executor(), [self = shared_from_this()] {
+    beast::error_code ec;
+    self->tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ec);
+    self->tcp().close();
+  });
 }
 
 void HttpSession::run() {
@@ -108,7 +133,14 @@ void HttpSession::do_read() {
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
-  waiting_since_.store(0, std::memory_order_relaxed);
+  // Claimed for closing (at the connection cap), or the server is stopping: whatever arrived is
+  // not handled, since its answer could not be written (the close may already have run).
+  if (!take_request() || shared_.stopping) {
+    beast::error_code ignored;
+    tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    tcp().close();
+    return;
+  }
   started_ = std::chrono::steady_clock::now();
   if (ec == http::error::end_of_stream) return do_close();
   if (ec == http::error::body_limit || ec == http::error::header_limit) {
@@ -255,8 +287,12 @@ void HttpSession::on_write(bool close, beast::error_code ec, std::size_t bytes) 
 
 void HttpSession::do_close() {
   if (auto* tls = std::get_if<TlsStream>(&stream_)) {
-    // close_notify, bounded by the deadline; the socket closes when the session is destroyed.
-    tcp().expires_after(std::chrono::seconds(shared_.ctx.config.request_timeout_seconds));
+    // close_notify, bounded by a short deadline of its own; the socket closes when the session
+    // is destroyed. Meanwhile the connection only waits for the client, so at the cap it may
+    // be closed to make room like an idle one.
+    mark_waiting();
+    tcp().expires_after(
+        std::chrono::seconds(std::min(2U, shared_.ctx.config.request_timeout_seconds)));
     tls->async_shutdown([self = shared_from_this()](beast::error_code) {});
     return;
   }

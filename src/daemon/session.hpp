@@ -29,9 +29,16 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void run();
   // Closes the connection unless a request is being handled (then it closes after the response).
   void stop();
-  // Since when (steady-clock ticks) the connection has been waiting for its next request or for
-  // its TLS handshake; 0 while a request is handled or its response written.
-  std::int64_t waiting_since() const { return waiting_since_.load(std::memory_order_relaxed); }
+  // Since when (steady-clock ticks) the connection has been waiting for its next request, its
+  // TLS handshake or the client's close_notify; 0 while a request is handled or its response
+  // written; kEvicted once claimed for closing.
+  static constexpr std::int64_t kEvicted = -1;
+  std::int64_t waiting_since() const { return waiting_since_.load(std::memory_order_acquire); }
+  // Any thread. Claims the connection for closing if it is still waiting since `seen`: true if
+  // claimed, and from then on it handles no request (one that arrives is dropped unread, so
+  // nothing is done that could not be answered). Then evict() closes it.
+  bool claim_for_eviction(std::int64_t seen);
+  void evict();
 
  private:
   void on_handshake(boost::beast::error_code ec);
@@ -62,7 +69,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   std::string method_, path_;
   std::int64_t note_user_ = 0;
   std::atomic<std::int64_t> waiting_since_{0};
-  void mark_waiting();
+  void mark_waiting();  // waiting from now on, unless claimed for closing
+  bool take_request();  // stops waiting; false if claimed for closing
 };
 
 }  // namespace qledger::daemon
