@@ -4,6 +4,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include "access_log.hpp"
 #include "config.hpp"
 #include "http_message.hpp"
@@ -150,6 +152,21 @@ TEST_SUITE("daemon") {
       CHECK(mode(ledger + "-wal") == 0600);
     }
     CHECK(mode(default_key_path(ledger)) == 0600);
+    // A symbolic link to a file not made yet: the file it names is created, also 0600.
+    std::filesystem::create_symlink("volume-users.db", dir.file("linked.db"));
+    { UserStore linked(dir.file("linked.db"), 1000); }
+    CHECK(mode(dir.file("volume-users.db")) == 0600);
+    // A umask taking the owner's own bits away changes nothing.
+    ::umask(0277);
+    { UserStore strict(dir.file("strict.db"), 1000); }
+    CHECK(mode(dir.file("strict.db")) == 0600);
+    ::umask(022);
+    // A ledger that could not be made leaves no file behind (a directory where its WAL must go
+    // makes the first write fail): a retry is not told "file already exists".
+    const std::string failed = dir.file("failed.db");
+    std::filesystem::create_directory(failed + "-wal");
+    CHECK_THROWS(init_ledger(failed, default_key_path(failed), "qledger.test/modes"));
+    CHECK_FALSE(std::filesystem::exists(failed));
     // An existing file keeps its mode (the owner may have widened it on purpose).
     ::chmod(dir.file("users.db").c_str(), 0640);
     { UserStore again(dir.file("users.db"), 1000); }

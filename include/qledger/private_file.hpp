@@ -8,8 +8,10 @@
 
 namespace qledger {
 
-// Creates `path` as an empty file with mode 0600 if nothing is there; returns false, changing
-// nothing, if something already is. Throws std::runtime_error if it cannot be created.
+// Creates `path` as an empty file with mode 0600 (set explicitly, whatever the umask) if nothing
+// is there; a symbolic link to a missing file is followed and that file created. Returns false,
+// changing nothing, if a file already is there. Throws std::runtime_error if it cannot be
+// created.
 bool create_private_file(const std::string& path);
 
 }  // namespace qledger

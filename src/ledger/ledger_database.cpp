@@ -9,6 +9,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -95,6 +96,17 @@ void Ledger::create(const std::string& path, const LedgerInfo& info) {
     throw std::invalid_argument("origin must be a non-empty single line");
   }
   if (!create_private_file(path)) throw std::runtime_error("file already exists: " + path);
+  // The file is ours from here: if making it a ledger fails, none of it is left behind (a retry
+  // would otherwise find "file already exists", and opening it "not a qledger ledger").
+  // (The file itself: a symbolic link followed to it stays; SQLite puts -wal and -shm beside it.)
+  struct RemoveUnlessDone {
+    std::string file;
+    bool done = false;
+    ~RemoveUnlessDone() {
+      if (done) return;
+      for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((file + suffix).c_str());
+    }
+  } created{std::filesystem::canonical(path).string()};
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE, 10000);
     db.exec("PRAGMA journal_mode = WAL");
@@ -114,6 +126,7 @@ void Ledger::create(const std::string& path, const LedgerInfo& info) {
     }
     tx.commit();
   }
+  created.done = true;
 }
 
 // Used by the Ledger constructor: migrate an existing file forward.
