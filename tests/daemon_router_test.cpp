@@ -574,8 +574,8 @@ TEST_SUITE("daemon") {
     for (int i = 0; i < 100; ++i) tea += "茶";
     CHECK(d.ctx->users->list_tokens().back().label == tea);
     const std::size_t token_count = d.ctx->users->list_tokens().size();
-    for (const std::string& bad :
-         {hundred + "%E8%8C%B6", std::string("a%09b"), std::string("%FF"), std::string("")}) {
+    for (const std::string& bad : {hundred + "%E8%8C%B6", std::string("a%09b"), std::string("%FF"),
+                                   std::string(""), std::string("+++"), std::string("%E3%80%80")}) {
       const auto refused =
           d.post_form("/admin/tokens/create", "username=wang&label=" + bad, &d.admin);
       CHECK(status(refused) == 422);

@@ -101,15 +101,17 @@ std::string field(const FormValues& form, const char* name) {
 }
 
 // A token label as the form allows it (maxlength counts characters): 1 to 100 characters of
-// UTF-8 without control characters. Checked, not cut: cutting at a byte count could split a
-// character.
+// UTF-8 without control characters, not all spaces. Checked, not cut: cutting at a byte count
+// could split a character.
 bool valid_label(const std::string& label) {
   std::size_t characters = 0;
+  bool visible = false;
   for (std::size_t i = 0; i < label.size(); ++characters) {
     char32_t cp = 0;
     if (!decode_utf8(label, i, cp) || cp < 0x20 || (cp >= 0x7f && cp < 0xa0)) return false;
+    visible |= cp != U' ' && cp != U'\u3000';  // ASCII and ideographic space
   }
-  return characters >= 1 && characters <= 100;
+  return visible && characters <= 100;
 }
 
 // An account store refusal in the page's language. UserStore's messages are English; those
@@ -172,9 +174,10 @@ Response admin_post(Exchange& x, const std::string& action) {
     } else if (action == "tokens/create") {
       const std::string label = field(*form, "label");
       if (!valid_label(label)) {
-        throw AccountError("bad_label", x.t("用途须为 1 至 100 个字符，不含控制字符。",
-                                            "The label must be 1 to 100 characters, without "
-                                            "control characters."));
+        throw AccountError("bad_label",
+                           x.t("用途须为 1 至 100 个字符，不含控制字符，不能全为空格。",
+                               "The label must be 1 to 100 characters, without "
+                               "control characters, not only spaces."));
       }
       const NewToken t = users.create_token(username, label, std::nullopt, actor);
       return users_page(x, Status::ok,
