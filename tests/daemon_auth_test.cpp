@@ -16,6 +16,7 @@
 #include "qledger/html_escape.hpp"
 #include "qledger/ledger.hpp"
 #include "qledger/ledger_setup.hpp"
+#include "qledger/private_file.hpp"
 #include "test_support.hpp"
 
 using namespace qledger;
@@ -167,6 +168,24 @@ TEST_SUITE("daemon") {
     std::filesystem::create_directory(failed + "-wal");
     CHECK_THROWS(init_ledger(failed, default_key_path(failed), "qledger.test/modes"));
     CHECK_FALSE(std::filesystem::exists(failed));
+    // Removing a created file removes only that very file: one put in its place stays.
+    {
+      auto made = create_private_file(dir.file("p.db"));
+      REQUIRE(made);
+      CHECK_FALSE(create_private_file(dir.file("p.db")));  // something is there now
+      test::write_text(dir.file("other.db"), "someone else's file");
+      std::filesystem::rename(dir.file("other.db"), dir.file("p.db"));  // put in its place
+      made->remove();
+      CHECK(std::filesystem::exists(dir.file("p.db")));
+      auto mine = create_private_file(dir.file("q.db"));
+      REQUIRE(mine);
+      mine->remove();
+      CHECK_FALSE(std::filesystem::exists(dir.file("q.db")));
+      // A symbolic link at the end is not followed by the creation itself.
+      std::filesystem::create_symlink("nowhere.db", dir.file("dangling.db"));
+      CHECK_FALSE(create_private_file(dir.file("dangling.db")));
+      CHECK_FALSE(std::filesystem::exists(dir.file("nowhere.db")));
+    }
     // An existing file keeps its mode (the owner may have widened it on purpose).
     ::chmod(dir.file("users.db").c_str(), 0640);
     { UserStore again(dir.file("users.db"), 1000); }

@@ -6,6 +6,8 @@
 #include "qledger/auth_users.hpp"
 
 #include "qledger/private_file.hpp"
+
+#include <sys/stat.h>
 #include "qledger/statement_cache.hpp"
 
 namespace qledger {
@@ -116,8 +118,14 @@ constexpr int kTokenBusyTimeoutMs = 1000;
 }  // namespace
 
 UserStore::UserStore(const std::string& path, std::uint32_t iterations) : iterations_(iterations) {
-  create_private_file(path);  // a new accounts file is the owner's only (an existing one is kept)
+  // A new accounts file is the owner's only; an existing one keeps its mode.
+  const bool created = create_private_file(path).has_value();
   db_ = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+  if (!created && db_->execAndGet("PRAGMA page_count").getInt64() == 0) {
+    // Something was there yet SQLite found no database: a symbolic link to a file not made yet
+    // (which SQLite has just created, following it as the kernel allows), or an empty file.
+    ::chmod(path.c_str(), 0600);
+  }
   db_->setBusyTimeout(10000);
   db_->exec("PRAGMA journal_mode=WAL");
   db_->exec("PRAGMA synchronous=FULL");

@@ -133,9 +133,9 @@ void HttpSession::do_read() {
 }
 
 void HttpSession::on_read(beast::error_code ec, std::size_t /*bytes*/) {
-  // Claimed for closing (at the connection cap), or the server is stopping: whatever arrived is
-  // not handled, since its answer could not be written (the close may already have run).
-  if (!take_request() || shared_.stopping) {
+  // Claimed for closing (at the connection cap), or closed by a stop meanwhile: whatever arrived
+  // is not handled, since its answer could not be written.
+  if (!take_request() || !tcp().socket().is_open()) {
     beast::error_code ignored;
     tcp().socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
     tcp().close();

@@ -95,38 +95,35 @@ void Ledger::create(const std::string& path, const LedgerInfo& info) {
   if (info.origin.empty() || info.origin.find('\n') != std::string::npos) {
     throw std::invalid_argument("origin must be a non-empty single line");
   }
-  if (!create_private_file(path)) throw std::runtime_error("file already exists: " + path);
-  // The file is ours from here: if making it a ledger fails, none of it is left behind (a retry
-  // would otherwise find "file already exists", and opening it "not a qledger ledger").
-  // (The file itself: a symbolic link followed to it stays; SQLite puts -wal and -shm beside it.)
-  struct RemoveUnlessDone {
-    std::string file;
-    bool done = false;
-    ~RemoveUnlessDone() {
-      if (done) return;
-      for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((file + suffix).c_str());
+  std::optional<PrivateFile> created = create_private_file(path);
+  if (!created) throw std::runtime_error("file already exists: " + path);
+  // The file is ours from here: if making it a ledger fails, it is removed again (a retry would
+  // otherwise find "file already exists", and opening it "not a qledger ledger") — only if it is
+  // still the file created here, never one put in its place.
+  try {
+    {
+      SQLite::Database db(path, SQLite::OPEN_READWRITE, 10000);
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = FULL");
+      migrate(db);
+      SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement ins(db, "INSERT INTO ledger_meta (key, value) VALUES (?, ?)");
+      const std::pair<const char*, std::string> rows[] = {{"format", kFormat},
+                                                          {"origin", info.origin},
+                                                          {"key_name", info.key_name},
+                                                          {"verifier_key", info.verifier_key}};
+      for (const auto& [key, value] : rows) {
+        ins.bind(1, key);
+        ins.bind(2, value);
+        ins.exec();
+        ins.reset();
+      }
+      tx.commit();
     }
-  } created{std::filesystem::canonical(path).string()};
-  {
-    SQLite::Database db(path, SQLite::OPEN_READWRITE, 10000);
-    db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = FULL");
-    migrate(db);
-    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement ins(db, "INSERT INTO ledger_meta (key, value) VALUES (?, ?)");
-    const std::pair<const char*, std::string> rows[] = {{"format", kFormat},
-                                                        {"origin", info.origin},
-                                                        {"key_name", info.key_name},
-                                                        {"verifier_key", info.verifier_key}};
-    for (const auto& [key, value] : rows) {
-      ins.bind(1, key);
-      ins.bind(2, value);
-      ins.exec();
-      ins.reset();
-    }
-    tx.commit();
+  } catch (...) {
+    created->remove();
+    throw;
   }
-  created.done = true;
 }
 
 // Used by the Ledger constructor: migrate an existing file forward.
