@@ -94,7 +94,8 @@ class EventApplier {
   // Before the leaf is encoded (seq, prev and recorded_at are final): validate against the
   // current state and normalise the payload (e.g. move personal data out of it). Throwing
   // AppendRejected rejects only this event, rolling back its writes; any other exception fails
-  // the whole batch.
+  // the whole batch. A payload made too large to fit kMaxLeafBytes at every seq is refused the
+  // same way ("too_large"), its writes rolled back.
   virtual void prepare(SQLite::Database& db, Leaf& leaf) = 0;
   // After the event's row is inserted: update derived tables. Must not reject: AppendRejected
   // thrown here fails the whole batch (std::logic_error), like any other exception.
